@@ -1,0 +1,18 @@
+/*
+ * gatehouse.h -- the public API of libgatehouse: one include for everything.
+ */
+#ifndef GATEHOUSE_H
+#define GATEHOUSE_H
+
+#define GATEHOUSE_VERSION "0.1.0"
+
+#include <gatehouse/api.h>
+#include <gatehouse/clock.h>
+#include <gatehouse/credential.h>
+#include <gatehouse/err.h>
+#include <gatehouse/model.h>
+#include <gatehouse/policy.h>
+#include <gatehouse/service.h>
+#include <gatehouse/util.h>
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * model.h -- the records libgatehouse hands to callers: accounts, API keys, principals.
+ *
+ * These structs carry no secrets.  Secrets travel only in caller-provided char[GH_SECRET_SIZE]
+ * buffers that the caller wipes (sodium_memzero or gh_wipe) when done.
+ */
+#ifndef GATEHOUSE_MODEL_H
+#define GATEHOUSE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gatehouse/api.h>
+#include <gatehouse/credential.h>
+
+#define GH_FRIENDLY_NAME_MAX_CHARS 64
+/* 64 code points of at most 4 UTF-8 bytes each, and the NUL. */
+#define GH_FRIENDLY_NAME_SIZE 257
+
+#define GH_SUBACCOUNT_MAX 1000
+
+enum gh_account_status {
+    GH_ACCOUNT_ACTIVE = 0,
+    GH_ACCOUNT_SUSPENDED = 1,
+    GH_ACCOUNT_CLOSED = 2,
+};
+
+struct gh_account {
+    char sid[GH_SID_SIZE];
+    char parent_sid[GH_SID_SIZE]; /* "" for a main account */
+    char friendly_name[GH_FRIENDLY_NAME_SIZE];
+    enum gh_account_status status;
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+enum gh_key_type {
+    GH_KEY_MAIN = 0,
+    GH_KEY_STANDARD = 1,
+    GH_KEY_RESTRICTED = 2,
+    GH_KEY_SIGNING = 3, /* 2010 SigningKeys: a second, legacy family with standard reach */
+};
+
+/* Restricted keys: at most this many permissions, each at most GH_PERMISSION_MAX_LEN bytes. */
+#define GH_POLICY_MAX_PERMISSIONS 100
+#define GH_PERMISSION_MAX_LEN 128
+
+struct gh_key {
+    char sid[GH_SID_SIZE];
+    char account_sid[GH_SID_SIZE];
+    enum gh_key_type type;
+    char friendly_name[GH_FRIENDLY_NAME_SIZE];
+    char *permissions; /* restricted keys: permissions separated by '\n'; else NULL; owned */
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+/** Frees what key owns (its permissions) and zeroes it.  Accepts NULL. */
+GH_API void gh_key_clear(struct gh_key *key);
+
+enum gh_principal_kind {
+    GH_PRINCIPAL_NONE = 0,
+    GH_PRINCIPAL_AUTH_TOKEN, /* Basic auth with account SID and auth token */
+    GH_PRINCIPAL_KEY,        /* Basic auth with key SID and secret */
+    GH_PRINCIPAL_OPERATOR,   /* the local command line, holding the data folder */
+};
+
+/* Who is acting.  Built only by gh_authenticate_basic or gh_principal_operator. */
+struct gh_principal {
+    enum gh_principal_kind kind;
+    char sid[GH_SID_SIZE];         /* the credential: AC... for auth tokens, SK... for keys */
+    char account_sid[GH_SID_SIZE]; /* the account the credential belongs to */
+    char parent_sid[GH_SID_SIZE];  /* that account's parent; "" for a main account */
+    enum gh_key_type key_type;     /* GH_PRINCIPAL_KEY only */
+};
+
+/** The operator principal: full power, used by the command line on its own data folder. */
+GH_API void gh_principal_operator(struct gh_principal *out);
+
+/* Where a request came from, for the audit log.  Either field may be NULL. */
+struct gh_origin {
+    const char *remote_addr;
+    const char *user_agent;
+};
+
+#endif

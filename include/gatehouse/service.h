@@ -1,0 +1,258 @@
+/*
+ * service.h -- Gatehouse's use cases.
+ *
+ * Each function takes the context, the acting principal and (for changes) the request's origin;
+ * checks that the principal may act; does its work in one store transaction that also appends
+ * the audit event; and returns GH_OK or the error the caller should report.  Out-parameters are
+ * cleared on entry.  Secrets come back only in caller-provided char[GH_SECRET_SIZE] buffers,
+ * which the caller must wipe.
+ */
+#ifndef GATEHOUSE_SERVICE_H
+#define GATEHOUSE_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gatehouse/api.h>
+#include <gatehouse/clock.h>
+#include <gatehouse/err.h>
+#include <gatehouse/model.h>
+
+struct gh_ctx;
+
+struct gh_ctx_config {
+    const char *data_dir;  /* SQLite data folder; NULL means "./var" */
+    const char *key_file;  /* NULL means <data_dir>/master.key */
+    const struct gh_clock *clock; /* NULL means the system clock; borrowed for the ctx's life */
+    unsigned store_connections;   /* 0 means the default (8) */
+};
+
+/** Opens the store and the keyring of an initialised data folder.  GH_E_NOT_FOUND if none. */
+GH_API GH_MUST_CHECK gh_err gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out);
+GH_API void gh_ctx_close(struct gh_ctx *ctx);
+GH_API int64_t gh_ctx_now_ms(const struct gh_ctx *ctx);
+
+/* ---- instance ---------------------------------------------------------------------------- */
+
+struct gh_init_result {
+    int created;                  /* 0: the folder was already initialised; nothing changed */
+    char account_sid[GH_SID_SIZE];
+    char auth_token[GH_SECRET_SIZE]; /* only when created; the caller wipes it */
+};
+
+/**
+ * Creates the data folder (0700), the master key file (0600), the database with its migrations,
+ * and the main account with its primary auth token.  Run on an initialised folder it changes
+ * nothing and reports created = 0.
+ */
+GH_API GH_MUST_CHECK gh_err gh_instance_init(const struct gh_ctx_config *cfg,
+                                             const char *friendly_name,
+                                             struct gh_init_result *out);
+
+/**
+ * Rotates the master key: adds a new key to the key file, re-encrypts every sealed secret and
+ * recomputes every lookup digest in one transaction, then retires the old keys from the file.
+ */
+GH_API GH_MUST_CHECK gh_err gh_master_key_rotate(struct gh_ctx *ctx, uint32_t *new_key_id,
+                                                 size_t *rows);
+
+/* ---- authentication ---------------------------------------------------------------------- */
+
+/* Longest password gh_authenticate_basic considers; longer ones are refused. */
+#define GH_PASSWORD_MAX_LEN 256
+
+/**
+ * HTTP Basic: username is an account SID (password: primary or secondary auth token) or a key
+ * SID (password: the key's secret).  Refuses with GH_E_DENIED, whatever the cause, and records
+ * the cause in the audit log; the work done is the same for unknown and known SIDs.  Runs no slow
+ * KDF.  The comparison is constant-time.
+ */
+GH_API GH_MUST_CHECK gh_err gh_authenticate_basic(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                  const char *username, const char *password,
+                                                  size_t password_len, struct gh_principal *out);
+
+/** Records a refused authentication that never reached gh_authenticate_basic (bad header). */
+GH_API void gh_audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from,
+                                  const char *reason);
+
+/* ---- paging ------------------------------------------------------------------------------- */
+
+#define GH_PAGE_SIZE_DEFAULT 50
+#define GH_PAGE_SIZE_MAX 1000
+/* Offsets without a PageToken stop here. */
+#define GH_PAGE_OFFSET_MAX 100000
+#define GH_PAGE_TOKEN_SIZE 56
+
+struct gh_page {
+    unsigned size;     /* 1..GH_PAGE_SIZE_MAX */
+    unsigned page;     /* the page number; used as an offset when token is NULL */
+    const char *token; /* NULL, or a next_token from an earlier page */
+};
+
+/* ---- accounts ----------------------------------------------------------------------------- */
+
+#define GH_STATUS_ANY (-1)
+
+struct gh_account_filter {
+    const char *friendly_name; /* exact match; NULL for any */
+    int status;                /* enum gh_account_status, or GH_STATUS_ANY */
+};
+
+struct gh_account_list {
+    struct gh_account *items;                /* owned */
+    char (*auth_tokens)[GH_SECRET_SIZE];     /* owned; items[i]'s primary token; wiped on clear */
+    size_t n;
+    size_t cap;
+    char next_token[GH_PAGE_TOKEN_SIZE]; /* "" on the last page */
+};
+
+GH_API void gh_account_list_clear(struct gh_account_list *list);
+
+/** Creates a subaccount of who's account (a main account).  friendly_name NULL: the default. */
+GH_API GH_MUST_CHECK gh_err gh_account_create(struct gh_ctx *ctx, const struct gh_origin *from,
+                                              const struct gh_principal *who,
+                                              const char *friendly_name, struct gh_account *out,
+                                              char auth_token[GH_SECRET_SIZE]);
+
+/** Fetches an account who reaches; auth_token (may be NULL) receives its primary token. */
+GH_API GH_MUST_CHECK gh_err gh_account_fetch(struct gh_ctx *ctx, const struct gh_principal *who,
+                                             const char *sid, struct gh_account *out,
+                                             char auth_token[GH_SECRET_SIZE]);
+
+/** Lists who's account and, for a main account, its subaccounts, oldest first. */
+GH_API GH_MUST_CHECK gh_err gh_account_list(struct gh_ctx *ctx, const struct gh_principal *who,
+                                            const struct gh_account_filter *filter,
+                                            const struct gh_page *page,
+                                            struct gh_account_list *out);
+
+struct gh_account_change {
+    const char *friendly_name; /* NULL: unchanged */
+    int status;                /* enum gh_account_status, or GH_STATUS_ANY: unchanged */
+};
+
+/** Renames an account who reaches; only the parent changes a subaccount's status. */
+GH_API GH_MUST_CHECK gh_err gh_account_update(struct gh_ctx *ctx, const struct gh_origin *from,
+                                              const struct gh_principal *who, const char *sid,
+                                              const struct gh_account_change *change,
+                                              struct gh_account *out,
+                                              char auth_token[GH_SECRET_SIZE]);
+
+/* ---- API keys ----------------------------------------------------------------------------- */
+
+enum gh_key_family {
+    GH_KEY_FAMILY_API = 0, /* main, standard and restricted keys */
+    GH_KEY_FAMILY_SIGNING, /* 2010 SigningKeys */
+};
+
+enum gh_reach {
+    GH_REACH_OWN = 0,    /* only the credential's own account (v1 resources) */
+    GH_REACH_PARENT = 1, /* also a subaccount, for its parent's auth token and main keys (2010) */
+};
+
+struct gh_key_scope {
+    const char *account_sid; /* NULL: the principal's own account */
+    enum gh_key_family family;
+    enum gh_reach reach;
+};
+
+struct gh_key_list {
+    struct gh_key *items; /* owned */
+    size_t n;
+    size_t cap;
+    char next_token[GH_PAGE_TOKEN_SIZE];
+};
+
+GH_API void gh_key_list_clear(struct gh_key_list *list);
+
+struct gh_key_spec {
+    enum gh_key_type type;
+    const char *friendly_name; /* NULL: "" */
+    const char *permissions;   /* restricted keys only; see gh_key_policy_check */
+};
+
+/** Creates a key; the secret is returned here and never again. */
+GH_API GH_MUST_CHECK gh_err gh_key_create(struct gh_ctx *ctx, const struct gh_origin *from,
+                                          const struct gh_principal *who,
+                                          const struct gh_key_scope *scope,
+                                          const struct gh_key_spec *spec, struct gh_key *out,
+                                          char secret[GH_SECRET_SIZE]);
+
+GH_API GH_MUST_CHECK gh_err gh_key_fetch(struct gh_ctx *ctx, const struct gh_principal *who,
+                                         const struct gh_key_scope *scope, const char *sid,
+                                         struct gh_key *out);
+
+GH_API GH_MUST_CHECK gh_err gh_key_list(struct gh_ctx *ctx, const struct gh_principal *who,
+                                        const struct gh_key_scope *scope,
+                                        const struct gh_page *page, struct gh_key_list *out);
+
+struct gh_key_change {
+    const char *friendly_name; /* NULL: unchanged */
+    const char *permissions;   /* NULL: unchanged; restricted keys only */
+};
+
+GH_API GH_MUST_CHECK gh_err gh_key_update(struct gh_ctx *ctx, const struct gh_origin *from,
+                                          const struct gh_principal *who,
+                                          const struct gh_key_scope *scope, const char *sid,
+                                          const struct gh_key_change *change, struct gh_key *out);
+
+GH_API GH_MUST_CHECK gh_err gh_key_delete(struct gh_ctx *ctx, const struct gh_origin *from,
+                                          const struct gh_principal *who,
+                                          const struct gh_key_scope *scope, const char *sid);
+
+/* ---- auth tokens -------------------------------------------------------------------------- */
+
+struct gh_auth_token_info {
+    char account_sid[GH_SID_SIZE];
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+/** Creates the secondary auth token of who's account; GH_E_CONFLICT when one exists. */
+GH_API GH_MUST_CHECK gh_err gh_auth_token_secondary_create(struct gh_ctx *ctx,
+                                                           const struct gh_origin *from,
+                                                           const struct gh_principal *who,
+                                                           struct gh_auth_token_info *out,
+                                                           char token[GH_SECRET_SIZE]);
+
+/** Deletes the secondary auth token; GH_E_NOT_FOUND when there is none. */
+GH_API GH_MUST_CHECK gh_err gh_auth_token_secondary_delete(struct gh_ctx *ctx,
+                                                           const struct gh_origin *from,
+                                                           const struct gh_principal *who);
+
+/**
+ * Promotes the secondary auth token to primary and deletes the old primary, at once.
+ * GH_E_NOT_FOUND when there is no secondary.  token receives the new primary.
+ */
+GH_API GH_MUST_CHECK gh_err gh_auth_token_promote(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                  const struct gh_principal *who,
+                                                  struct gh_auth_token_info *out,
+                                                  char token[GH_SECRET_SIZE]);
+
+/* ---- audit -------------------------------------------------------------------------------- */
+
+#define GH_AUDIT_TEXT_SIZE 256
+
+struct gh_audit_event {
+    int64_t seq;
+    int64_t time_ms;
+    char actor[GH_SID_SIZE];  /* "" when unknown */
+    char action[64];
+    char target[GH_SID_SIZE]; /* "" when none */
+    char remote_addr[64];
+    char user_agent[GH_AUDIT_TEXT_SIZE];
+    char outcome[16];         /* "success" or "failure" */
+    char detail[GH_AUDIT_TEXT_SIZE];
+    unsigned char hash[32];
+};
+
+typedef int (*gh_audit_fn)(const struct gh_audit_event *ev, void *arg);
+
+/** Calls fn for each event with seq > after_seq, oldest first, until fn returns non-zero. */
+GH_API GH_MUST_CHECK gh_err gh_audit_each(struct gh_ctx *ctx, int64_t after_seq, gh_audit_fn fn,
+                                          void *arg);
+
+/** Recomputes the hash chain; bad_seq receives the first broken link (0 when intact). */
+GH_API GH_MUST_CHECK gh_err gh_audit_verify(struct gh_ctx *ctx, int64_t *events,
+                                            int64_t *bad_seq);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * instance.c -- initialising a data folder and rotating its master key.
+ *
+ * Init is idempotent: the "instance" row in meta is written in the same transaction as the
+ * main account, so a crash leaves either nothing or a whole instance.  Rotation adds the new key
+ * to the key file first, then re-seals every secret and moves the store's check value to the
+ * new key in one transaction, then retires the old key from the file: a crash at any point
+ * leaves every row readable with the keys in the file.
+ */
+#include <errno.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "service/service.h"
+
+static gh_err
+make_data_dir(const char *dir)
+{
+    struct stat st;
+
+    if (mkdir(dir, 0700) == 0) {
+        return GH_OK;
+    }
+    GH_ENSURE(errno == EEXIST, GH_E_IO);
+    GH_ENSURE(stat(dir, &st) == 0 && S_ISDIR(st.st_mode), GH_E_IO);
+    return GH_OK;
+}
+
+/* True when the store holds an instance; main_sid then receives its main account. */
+static gh_err
+already_initialised(struct gh_store *store, bool *yes, char main_sid[GH_SID_SIZE])
+{
+    char value[GH_STORE_META_VALUE_MAX];
+    struct gh_tx *tx = NULL;
+    gh_err rc;
+
+    *yes = false;
+    GH_TRY(store->ops->begin(store, GH_TX_READ, &tx));
+    rc = GH_ST(tx)->meta_get(tx, GH_META_INSTANCE, value, sizeof(value));
+    if (rc == GH_OK) {
+        rc = GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, main_sid, GH_SID_SIZE);
+    }
+    GH_ST(tx)->rollback(tx);
+    *yes = rc == GH_OK;
+    return rc == GH_E_NOT_FOUND ? GH_OK : rc;
+}
+
+static gh_err
+init_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const char *friendly_name,
+           struct gh_init_result *out)
+{
+    char check[GH_KEY_CHECK_SIZE];
+    char created[32];
+    struct gh_account acct;
+    uint32_t id = gh__keyring_newest(ctx->kr);
+
+    GH_TRY(gh__keyring_check_value(ctx->kr, id, check));
+    GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_KEY_CHECK, check));
+    ctx->seal_id = id;
+    snprintf(created, sizeof(created), "%lld", (long long)gh_ctx_now_ms(ctx));
+    GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_INSTANCE, created));
+    GH_TRY(gh__account_insert(ctx, tx, NULL, friendly_name, &acct, out->auth_token));
+    memcpy(out->account_sid, acct.sid, sizeof(out->account_sid));
+    GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_MAIN_ACCOUNT, acct.sid));
+    struct gh_audit_entry e = {NULL, "operator", "instance.init", acct.sid, true, ""};
+    return gh__audit_append(ctx, tx, &e);
+}
+
+static gh_err
+init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result *out)
+{
+    struct gh_tx *tx = NULL;
+    bool done = false;
+
+    GH_TRY(ctx->store->ops->migrate(ctx->store));
+    GH_TRY(already_initialised(ctx->store, &done, out->account_sid));
+    if (done) {
+        return GH_OK;
+    }
+    GH_TRY(gh__keyring_load(ctx->key_file, &ctx->kr));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
+    GH_TRY(gh__finish(tx, init_in_tx(ctx, tx, friendly_name, out)));
+    out->created = 1;
+    return GH_OK;
+}
+
+gh_err
+gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
+                 struct gh_init_result *out)
+{
+    const char *dir = cfg != NULL && cfg->data_dir != NULL ? cfg->data_dir : "./var";
+    char db[PATH_MAX];
+    struct gh_ctx ctx;
+    struct stat st;
+    gh_err rc;
+
+    GH_ENSURE(cfg != NULL && out != NULL, GH_E_INVALID);
+    memset(out, 0, sizeof(*out));
+    memset(&ctx, 0, sizeof(ctx));
+    GH_TRY(gh_library_init());
+    GH_TRY(gh__friendly_name_check(friendly_name));
+    GH_TRY(make_data_dir(dir));
+    GH_TRY(gh__data_path(dir, GH_DB_FILE, db, sizeof(db)));
+    rc = cfg->key_file != NULL ? gh__strlcpy(ctx.key_file, cfg->key_file, sizeof(ctx.key_file))
+                               : gh__data_path(dir, GH_KEY_FILE, ctx.key_file,
+                                               sizeof(ctx.key_file));
+    GH_TRY(rc);
+    if (stat(ctx.key_file, &st) != 0) {
+        GH_TRY(gh__keyring_file_create(ctx.key_file));
+    }
+    ctx.clock = cfg->clock;
+    pthread_rwlock_init(&ctx.kr_lock, NULL);
+    rc = gh__store_open(db, 1, &ctx.store);
+    if (rc == GH_OK) {
+        rc = init_store(&ctx, friendly_name, out);
+    }
+    gh__store_close(ctx.store);
+    gh__keyring_free(ctx.kr);
+    pthread_rwlock_destroy(&ctx.kr_lock);
+    if (rc != GH_OK) {
+        sodium_memzero(out, sizeof(*out));
+    }
+    return rc;
+}
+
+/* ---- master-key rotation ---- */
+
+struct reseal {
+    struct gh_ctx *ctx;
+    uint32_t new_id;
+    size_t rows;
+};
+
+static gh_err
+reseal_one(struct gh_tx *tx, struct gh_sealed *row, void *arg)
+{
+    struct reseal *r = arg;
+    char secret[GH_SECRET_SIZE + GH_SEALED_PLAIN_MAX];
+    gh_err rc = gh__secret_open(r->ctx, row, secret, sizeof(secret));
+
+    if (rc == GH_OK) {
+        pthread_rwlock_rdlock(&r->ctx->kr_lock);
+        rc = gh__keyring_seal(r->ctx->kr, r->new_id, row->owner, secret, strlen(secret), row->ct,
+                              sizeof(row->ct), &row->ct_len);
+        if (rc == GH_OK) {
+            rc = gh__keyring_lookup(r->ctx->kr, r->new_id, row->owner, secret, strlen(secret),
+                                    row->lookup);
+        }
+        pthread_rwlock_unlock(&r->ctx->kr_lock);
+        row->key_id = r->new_id;
+    }
+    if (rc == GH_OK) {
+        rc = GH_ST(tx)->sealed_update(tx, row);
+    }
+    sodium_memzero(secret, sizeof(secret));
+    r->rows += rc == GH_OK ? 1 : 0;
+    return rc;
+}
+
+static gh_err
+rotate_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, struct reseal *r)
+{
+    char check[GH_KEY_CHECK_SIZE];
+    char detail[64];
+
+    GH_TRY(GH_ST(tx)->sealed_each(tx, GH_SEALED_AUTH_TOKEN, reseal_one, r));
+    GH_TRY(GH_ST(tx)->sealed_each(tx, GH_SEALED_API_KEY, reseal_one, r));
+    pthread_rwlock_rdlock(&ctx->kr_lock);
+    gh_err rc = gh__keyring_check_value(ctx->kr, r->new_id, check);
+    pthread_rwlock_unlock(&ctx->kr_lock);
+    GH_TRY(rc);
+    GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_KEY_CHECK, check));
+    snprintf(detail, sizeof(detail), "key %u; %zu secrets re-sealed", (unsigned)r->new_id,
+             r->rows);
+    struct gh_audit_entry e = {NULL, "operator", "master_key.rotate", "", true, detail};
+    return gh__audit_append(ctx, tx, &e);
+}
+
+gh_err
+gh_master_key_rotate(struct gh_ctx *ctx, uint32_t *new_key_id, size_t *rows)
+{
+    struct reseal r = {ctx, 0, 0};
+    struct gh_tx *tx = NULL;
+
+    GH_ENSURE(ctx != NULL && new_key_id != NULL && rows != NULL, GH_E_INVALID);
+    *new_key_id = 0;
+    *rows = 0;
+    GH_TRY(gh__keyring_file_add(ctx->key_file, &r.new_id));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
+    gh_err rc = gh__keyring_reload(ctx, tx);
+    if (rc == GH_OK) {
+        rc = rotate_in_tx(ctx, tx, &r);
+    }
+    GH_TRY(gh__finish(tx, rc));
+    GH_TRY(gh__keyring_file_retain(ctx->key_file, r.new_id));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
+    GH_TRY(gh__finish(tx, gh__keyring_reload(ctx, tx)));
+    *new_key_id = r.new_id;
+    *rows = r.rows;
+    return GH_OK;
+}

@@ -1,0 +1,292 @@
+/*
+ * keys.c -- API keys: main (operator only, as Twilio creates them only in its console),
+ * standard, restricted (with a permission list) and 2010 signing keys.  The secret is sealed
+ * under the master key and returned once, by create.
+ */
+#include <sodium.h>
+
+#include "service/service.h"
+
+void
+gh_key_clear(struct gh_key *key)
+{
+    if (key == NULL) {
+        return;
+    }
+    gh__free(key->permissions);
+    memset(key, 0, sizeof(*key));
+}
+
+void
+gh_key_list_clear(struct gh_key_list *list)
+{
+    if (list == NULL) {
+        return;
+    }
+    for (size_t i = 0; list->items != NULL && i < list->cap; i++) {
+        gh_key_clear(&list->items[i]);
+    }
+    gh__free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+/* The account a key operation acts on, checked for reach. */
+static gh_err
+scope_account(struct gh_tx *tx, const struct gh_principal *who, const struct gh_key_scope *scope,
+              struct gh_account *out)
+{
+    const char *sid = scope->account_sid != NULL ? scope->account_sid : who->account_sid;
+
+    GH_ENSURE(sid[0] != '\0', GH_E_NOT_FOUND);
+    return gh__reach_account(tx, who, sid, scope->reach, out);
+}
+
+static bool
+in_family(const struct gh_key *k, enum gh_key_family family)
+{
+    return (k->type == GH_KEY_SIGNING) == (family == GH_KEY_FAMILY_SIGNING);
+}
+
+/* Loads key sid when it belongs to the scope's account and family. */
+static gh_err
+scoped_key(struct gh_tx *tx, const struct gh_principal *who, const struct gh_key_scope *scope,
+           const char *sid, struct gh_key *out)
+{
+    struct gh_account acct;
+    char canon[GH_SID_SIZE];
+
+    GH_TRY(scope_account(tx, who, scope, &acct));
+    GH_ENSURE(gh_sid_parse(sid, "SK", canon) == GH_OK, GH_E_NOT_FOUND);
+    GH_TRY(GH_ST(tx)->key_get(tx, canon, out, NULL));
+    if (strcmp(out->account_sid, acct.sid) != 0 || !in_family(out, scope->family)) {
+        gh_key_clear(out);
+        return GH_E_NOT_FOUND;
+    }
+    return GH_OK;
+}
+
+static gh_err
+check_spec(const struct gh_principal *who, const struct gh_key_scope *scope,
+           const struct gh_key_spec *spec)
+{
+    bool signing = scope->family == GH_KEY_FAMILY_SIGNING;
+
+    GH_ENSURE((spec->type == GH_KEY_SIGNING) == signing, GH_E_INVALID);
+    GH_ENSURE(spec->type != GH_KEY_MAIN || who->kind == GH_PRINCIPAL_OPERATOR, GH_E_FORBIDDEN);
+    if (spec->friendly_name != NULL && spec->friendly_name[0] != '\0') {
+        GH_TRY(gh__friendly_name_check(spec->friendly_name));
+    }
+    if (spec->type == GH_KEY_RESTRICTED) {
+        return gh_key_policy_check(spec->permissions);
+    }
+    GH_ENSURE(spec->permissions == NULL, GH_E_POLICY);
+    return GH_OK;
+}
+
+static gh_err
+create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
+             const struct gh_principal *who, const struct gh_key_scope *scope,
+             const struct gh_key_spec *spec, struct gh_key *out, char secret[GH_SECRET_SIZE])
+{
+    static const char *const type_text[] = {"main", "standard", "restricted", "signing"};
+    struct gh_account acct;
+    struct gh_sealed row;
+    gh_err rc;
+
+    GH_TRY(scope_account(tx, who, scope, &acct));
+    GH_ENSURE(acct.status != GH_ACCOUNT_CLOSED, GH_E_CLOSED);
+    GH_TRY(gh_sid_new("SK", out->sid));
+    memcpy(out->account_sid, acct.sid, sizeof(out->account_sid));
+    out->type = spec->type;
+    GH_TRY(gh__strlcpy(out->friendly_name, spec->friendly_name != NULL ? spec->friendly_name : "",
+                       sizeof(out->friendly_name)));
+    if (spec->permissions != NULL) {
+        out->permissions = gh__strdup(spec->permissions);
+        GH_ENSURE(out->permissions != NULL, GH_E_NOMEM);
+    }
+    out->created_ms = out->updated_ms = gh_ctx_now_ms(ctx);
+    GH_TRY(gh_key_secret_new(secret));
+    memset(&row, 0, sizeof(row));
+    row.kind = GH_SEALED_API_KEY;
+    rc = gh__secret_seal(ctx, tx, out->sid, secret, &row);
+    if (rc == GH_OK) {
+        rc = GH_ST(tx)->key_insert(tx, out, &row);
+    }
+    gh_wipe(&row, sizeof(row));
+    GH_TRY(rc);
+    struct gh_audit_entry e = {from, gh__actor_of(who), "key.create", out->sid, true,
+                               type_text[out->type]};
+    return gh__audit_append(ctx, tx, &e);
+}
+
+gh_err
+gh_key_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
+              const struct gh_key_scope *scope, const struct gh_key_spec *spec,
+              struct gh_key *out, char secret[GH_SECRET_SIZE])
+{
+    struct gh_tx *tx = NULL;
+    gh_err rc;
+
+    GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && spec != NULL && out != NULL &&
+                  secret != NULL,
+              GH_E_INVALID);
+    memset(out, 0, sizeof(*out));
+    secret[0] = '\0';
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
+    GH_TRY(check_spec(who, scope, spec));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
+    rc = gh__finish(tx, create_in_tx(ctx, tx, from, who, scope, spec, out, secret));
+    if (rc != GH_OK) {
+        gh_key_clear(out);
+        sodium_memzero(secret, GH_SECRET_SIZE);
+    }
+    return rc;
+}
+
+gh_err
+gh_key_fetch(struct gh_ctx *ctx, const struct gh_principal *who, const struct gh_key_scope *scope,
+             const char *sid, struct gh_key *out)
+{
+    struct gh_tx *tx = NULL;
+
+    GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && sid != NULL && out != NULL,
+              GH_E_INVALID);
+    memset(out, 0, sizeof(*out));
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_READ));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
+    return gh__finish(tx, scoped_key(tx, who, scope, sid, out));
+}
+
+static gh_err
+list_in_tx(struct gh_tx *tx, const struct gh_principal *who, const struct gh_key_scope *scope,
+           struct gh_key_query *q, struct gh_key_list *out)
+{
+    struct gh_account acct;
+    size_t n = 0;
+    gh_err rc;
+
+    GH_TRY(scope_account(tx, who, scope, &acct));
+    q->account_sid = acct.sid;
+    q->signing = scope->family == GH_KEY_FAMILY_SIGNING;
+    out->cap = q->cursor.limit;
+    out->items = gh__calloc(out->cap, sizeof(*out->items));
+    GH_ENSURE(out->items != NULL, GH_E_NOMEM);
+    rc = GH_ST(tx)->key_list(tx, q, out->items, &n);
+    out->n = n;
+    GH_TRY(rc);
+    if (n == q->cursor.limit) {
+        out->n = n - 1;
+        gh__page_token(out->items[out->n - 1].created_ms, out->items[out->n - 1].sid,
+                       out->next_token);
+    }
+    return GH_OK;
+}
+
+gh_err
+gh_key_list(struct gh_ctx *ctx, const struct gh_principal *who, const struct gh_key_scope *scope,
+            const struct gh_page *page, struct gh_key_list *out)
+{
+    struct gh_key_query q;
+    struct gh_tx *tx = NULL;
+    gh_err rc;
+
+    GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && out != NULL, GH_E_INVALID);
+    memset(out, 0, sizeof(*out));
+    memset(&q, 0, sizeof(q));
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_READ));
+    GH_TRY(gh__page_cursor(page, "SK", &q.cursor));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
+    rc = gh__finish(tx, list_in_tx(tx, who, scope, &q, out));
+    if (rc != GH_OK) {
+        gh_key_list_clear(out);
+    }
+    return rc;
+}
+
+static gh_err
+apply_change(struct gh_key *k, const struct gh_key_change *change)
+{
+    if (change->friendly_name != NULL) {
+        if (change->friendly_name[0] != '\0') {
+            GH_TRY(gh__friendly_name_check(change->friendly_name));
+        }
+        GH_TRY(gh__strlcpy(k->friendly_name, change->friendly_name, sizeof(k->friendly_name)));
+    }
+    if (change->permissions != NULL) {
+        GH_ENSURE(k->type == GH_KEY_RESTRICTED, GH_E_POLICY);
+        GH_TRY(gh_key_policy_check(change->permissions));
+        gh__free(k->permissions);
+        k->permissions = gh__strdup(change->permissions);
+        GH_ENSURE(k->permissions != NULL, GH_E_NOMEM);
+    }
+    return GH_OK;
+}
+
+static gh_err
+update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
+             const struct gh_principal *who, const struct gh_key_scope *scope, const char *sid,
+             const struct gh_key_change *change, struct gh_key *out)
+{
+    GH_TRY(scoped_key(tx, who, scope, sid, out));
+    GH_TRY(apply_change(out, change));
+    out->updated_ms = gh_ctx_now_ms(ctx);
+    GH_TRY(GH_ST(tx)->key_update(tx, out));
+    struct gh_audit_entry e = {from, gh__actor_of(who), "key.update", out->sid, true,
+                               change->permissions != NULL ? "policy changed" : ""};
+    return gh__audit_append(ctx, tx, &e);
+}
+
+gh_err
+gh_key_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
+              const struct gh_key_scope *scope, const char *sid,
+              const struct gh_key_change *change, struct gh_key *out)
+{
+    struct gh_tx *tx = NULL;
+    gh_err rc;
+
+    GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && sid != NULL && change != NULL &&
+                  out != NULL,
+              GH_E_INVALID);
+    memset(out, 0, sizeof(*out));
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
+    rc = gh__finish(tx, update_in_tx(ctx, tx, from, who, scope, sid, change, out));
+    if (rc != GH_OK) {
+        gh_key_clear(out);
+    }
+    return rc;
+}
+
+static gh_err
+delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
+             const struct gh_principal *who, const struct gh_key_scope *scope, const char *sid)
+{
+    struct gh_key k;
+    gh_err rc;
+
+    memset(&k, 0, sizeof(k));
+    rc = scoped_key(tx, who, scope, sid, &k);
+
+    if (rc == GH_OK) {
+        rc = GH_ST(tx)->key_delete(tx, k.sid);
+    }
+    if (rc == GH_OK) {
+        struct gh_audit_entry e = {from, gh__actor_of(who), "key.delete", k.sid, true, ""};
+
+        rc = gh__audit_append(ctx, tx, &e);
+    }
+    gh_key_clear(&k);
+    return rc;
+}
+
+gh_err
+gh_key_delete(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
+              const struct gh_key_scope *scope, const char *sid)
+{
+    struct gh_tx *tx = NULL;
+
+    GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && sid != NULL, GH_E_INVALID);
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
+    return gh__finish(tx, delete_in_tx(ctx, tx, from, who, scope, sid));
+}

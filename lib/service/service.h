@@ -1,0 +1,97 @@
+/*
+ * service.h (internal) -- the context shared by the use cases, and their common steps:
+ * sealing and opening secrets under the master key, reach checks, paging, audit.
+ */
+#ifndef GATEHOUSE_SERVICE_INTERNAL_H
+#define GATEHOUSE_SERVICE_INTERNAL_H
+
+#include <limits.h>
+#include <pthread.h>
+
+#include "crypto/keyring.h"
+#include "store/store.h"
+
+#define GH_DB_FILE "gatehouse.db"
+#define GH_KEY_FILE "master.key"
+#define GH_META_KEY_CHECK "master_key_check"
+#define GH_META_INSTANCE "instance_created_ms"
+#define GH_META_MAIN_ACCOUNT "main_account_sid"
+
+_Static_assert(GH_STORE_SEALED_MAX >= GH_SEALED_MAX, "sealed rows must fit the store's column");
+_Static_assert(GH_STORE_LOOKUP_BYTES == GH_LOOKUP_BYTES, "lookup digest size");
+
+struct gh_ctx {
+    struct gh_store *store;
+    const struct gh_clock *clock;
+    char key_file[PATH_MAX];
+    pthread_rwlock_t kr_lock; /* guards kr and seal_id */
+    struct gh_keyring *kr;
+    uint32_t seal_id; /* the key the store's check value names: new secrets are sealed under it */
+};
+
+/* ---- ctx.c ---- */
+
+/* Paths inside a data folder. */
+GH_MUST_CHECK gh_err gh__data_path(const char *data_dir, const char *file, char *out, size_t cap);
+/* Opens a sealed secret into out (NUL-terminated; cap >= GH_SECRET_SIZE). */
+GH_MUST_CHECK gh_err gh__secret_open(struct gh_ctx *ctx, const struct gh_sealed *row, char *out,
+                                     size_t cap);
+/* Seals secret for owner under the store's current key (read within tx), with its digest. */
+GH_MUST_CHECK gh_err gh__secret_seal(struct gh_ctx *ctx, struct gh_tx *tx, const char *owner,
+                                     const char *secret, struct gh_sealed *row);
+/* The keyed digest of (sid, secret) under key_id; reloads the key file for an unknown id. */
+GH_MUST_CHECK gh_err gh__secret_digest(struct gh_ctx *ctx, uint32_t key_id, const char *sid,
+                                       const char *secret, size_t len,
+                                       uint8_t out[GH_LOOKUP_BYTES]);
+/* The id of the newest key loaded (for the equal-cost digest of unknown SIDs). */
+uint32_t gh__seal_key_id(struct gh_ctx *ctx);
+/* Rereads the key file; verifies the store's check value names a key in it. */
+GH_MUST_CHECK gh_err gh__keyring_reload(struct gh_ctx *ctx, struct gh_tx *tx);
+
+/* ---- accounts.c ---- */
+
+/* Inserts a main account (parent NULL) or a subaccount, with a new primary auth token. */
+GH_MUST_CHECK gh_err gh__account_insert(struct gh_ctx *ctx, struct gh_tx *tx, const char *parent,
+                                        const char *friendly_name, struct gh_account *out,
+                                        char token[GH_SECRET_SIZE]);
+
+/* ---- audit.c ---- */
+
+struct gh_audit_entry {
+    const struct gh_origin *from;
+    const char *actor;
+    const char *action;
+    const char *target;
+    bool ok;
+    const char *detail;
+};
+
+GH_MUST_CHECK gh_err gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx,
+                                      const struct gh_audit_entry *e);
+/* The actor name of a principal: its credential SID, or "operator". */
+const char *gh__actor_of(const struct gh_principal *who);
+
+/* ---- reach.c ---- */
+
+/*
+ * Loads account sid when who may act on it: its own account, or (reach == GH_REACH_PARENT,
+ * auth token or main key) a subaccount of its account.  GH_E_NOT_FOUND otherwise, so the
+ * existence of other accounts does not leak.
+ */
+GH_MUST_CHECK gh_err gh__reach_account(struct gh_tx *tx, const struct gh_principal *who,
+                                       const char *sid, enum gh_reach reach,
+                                       struct gh_account *out);
+/* Checks a FriendlyName: 1..64 code points of printable UTF-8. */
+GH_MUST_CHECK gh_err gh__friendly_name_check(const char *name);
+/* Finishes a use case: commit on success, else roll back; returns rc or the commit's error. */
+GH_MUST_CHECK gh_err gh__finish(struct gh_tx *tx, gh_err rc);
+
+/* ---- paging.c ---- */
+
+/* Turns a page request into a cursor (limit = size + 1, to see whether more follow). */
+GH_MUST_CHECK gh_err gh__page_cursor(const struct gh_page *page, const char *prefix,
+                                     struct gh_cursor *out);
+/* The next_token of a page whose last row is (created_ms, sid). */
+void gh__page_token(int64_t created_ms, const char *sid, char out[GH_PAGE_TOKEN_SIZE]);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * store.c -- chooses a backend from the target's form.
+ */
+#include "store/store.h"
+
+gh_err
+gh__store_open(const char *target, unsigned connections, struct gh_store **out)
+{
+    *out = NULL;
+    GH_ENSURE(target != NULL && target[0] != '\0', GH_E_INVALID);
+    if (connections == 0) {
+        connections = GH_STORE_CONNECTIONS_DEFAULT;
+    }
+    if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0) {
+        return GH_E_INVALID; /* the PostgreSQL backend arrives with issue #3 */
+    }
+    return gh__sqlite_open(target, connections, out);
+}
+
+void
+gh__store_close(struct gh_store *st)
+{
+    if (st != NULL) {
+        st->ops->close(st);
+    }
+}

@@ -1,0 +1,156 @@
+/*
+ * store.h -- the storage interface: transactions and the rows Gatehouse keeps.
+ *
+ * One struct gh_store_ops per backend (store_sqlite.c; store_pg.c next), chosen by
+ * gh__store_open from the target's scheme.  Nothing here names a backend's types or SQL
+ * dialect.  Every use case runs in one transaction: begin, calls on the tx, commit (or
+ * rollback).  A tx belongs to one thread at a time.
+ */
+#ifndef GATEHOUSE_STORE_H
+#define GATEHOUSE_STORE_H
+
+#include "internal.h"
+
+#define GH_STORE_SEALED_MAX 104
+#define GH_STORE_LOOKUP_BYTES 32
+#define GH_STORE_META_VALUE_MAX 256
+#define GH_STORE_CONNECTIONS_DEFAULT 8
+
+enum gh_tx_mode {
+    GH_TX_READ = 0,
+    GH_TX_WRITE = 1,
+};
+
+enum gh_token_slot {
+    GH_SLOT_PRIMARY = 0,
+    GH_SLOT_SECONDARY = 1,
+};
+
+enum gh_sealed_kind {
+    GH_SEALED_AUTH_TOKEN = 0,
+    GH_SEALED_API_KEY = 1,
+};
+
+/* A secret sealed under a master key, with its keyed lookup digest. */
+struct gh_sealed {
+    enum gh_sealed_kind kind;
+    char owner[GH_SID_SIZE]; /* account SID (auth tokens) or key SID (API keys) */
+    enum gh_token_slot slot; /* auth tokens only */
+    uint32_t key_id;
+    uint8_t ct[GH_STORE_SEALED_MAX];
+    size_t ct_len;
+    uint8_t lookup[GH_STORE_LOOKUP_BYTES];
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+/* Keyset paging: rows after (after_ms, after_sid) in (created, sid) order, else from offset. */
+struct gh_cursor {
+    int64_t after_ms;
+    char after_sid[GH_SID_SIZE]; /* "" for no cursor */
+    uint64_t offset;
+    size_t limit;
+};
+
+struct gh_account_query {
+    const char *scope_sid;   /* the account itself ... */
+    bool with_children;      /* ... and its subaccounts */
+    const char *friendly_name; /* NULL: any */
+    int status;              /* GH_STATUS_ANY: any */
+    struct gh_cursor cursor;
+};
+
+struct gh_key_query {
+    const char *account_sid;
+    bool signing; /* the signing family, else main/standard/restricted */
+    struct gh_cursor cursor;
+};
+
+struct gh_store;
+struct gh_tx;
+
+typedef gh_err (*gh_sealed_fn)(struct gh_tx *tx, struct gh_sealed *row, void *arg);
+
+struct gh_store_ops {
+    const char *name;
+    void (*close)(struct gh_store *st);
+    GH_MUST_CHECK gh_err (*migrate)(struct gh_store *st);
+    GH_MUST_CHECK gh_err (*begin)(struct gh_store *st, enum gh_tx_mode mode, struct gh_tx **out);
+    GH_MUST_CHECK gh_err (*commit)(struct gh_tx *tx);
+    void (*rollback)(struct gh_tx *tx);
+
+    GH_MUST_CHECK gh_err (*meta_get)(struct gh_tx *tx, const char *name, char *out, size_t cap);
+    GH_MUST_CHECK gh_err (*meta_put)(struct gh_tx *tx, const char *name, const char *value);
+
+    GH_MUST_CHECK gh_err (*account_insert)(struct gh_tx *tx, const struct gh_account *a);
+    GH_MUST_CHECK gh_err (*account_get)(struct gh_tx *tx, const char *sid, struct gh_account *out);
+    GH_MUST_CHECK gh_err (*account_update)(struct gh_tx *tx, const struct gh_account *a);
+    GH_MUST_CHECK gh_err (*account_list)(struct gh_tx *tx, const struct gh_account_query *q,
+                                         struct gh_account *out, size_t *n);
+    GH_MUST_CHECK gh_err (*account_count_children)(struct gh_tx *tx, const char *parent_sid,
+                                                   int64_t *n);
+
+    GH_MUST_CHECK gh_err (*token_insert)(struct gh_tx *tx, const struct gh_sealed *row);
+    /* Both slots of an account: out[GH_SLOT_PRIMARY], out[GH_SLOT_SECONDARY]; present[i]. */
+    GH_MUST_CHECK gh_err (*token_get)(struct gh_tx *tx, const char *account_sid,
+                                      struct gh_sealed out[2], bool present[2]);
+    GH_MUST_CHECK gh_err (*token_delete)(struct gh_tx *tx, const char *account_sid,
+                                         enum gh_token_slot slot);
+    /* Moves the secondary into the primary slot (the primary must be deleted first). */
+    GH_MUST_CHECK gh_err (*token_promote)(struct gh_tx *tx, const char *account_sid,
+                                          int64_t now_ms);
+
+    GH_MUST_CHECK gh_err (*key_insert)(struct gh_tx *tx, const struct gh_key *k,
+                                       const struct gh_sealed *secret);
+    /* secret may be NULL. */
+    GH_MUST_CHECK gh_err (*key_get)(struct gh_tx *tx, const char *sid, struct gh_key *out,
+                                    struct gh_sealed *secret);
+    GH_MUST_CHECK gh_err (*key_update)(struct gh_tx *tx, const struct gh_key *k);
+    GH_MUST_CHECK gh_err (*key_delete)(struct gh_tx *tx, const char *sid);
+    GH_MUST_CHECK gh_err (*key_list)(struct gh_tx *tx, const struct gh_key_query *q,
+                                     struct gh_key *out, size_t *n);
+
+    /* Every sealed row of a kind, for master-key rotation; fn may call sealed_update. */
+    GH_MUST_CHECK gh_err (*sealed_each)(struct gh_tx *tx, enum gh_sealed_kind kind,
+                                        gh_sealed_fn fn, void *arg);
+    GH_MUST_CHECK gh_err (*sealed_update)(struct gh_tx *tx, const struct gh_sealed *row);
+
+    /* The newest event's seq and hash; seq 0 and a zero hash when the log is empty. */
+    GH_MUST_CHECK gh_err (*audit_last)(struct gh_tx *tx, int64_t *seq, uint8_t hash[32]);
+    GH_MUST_CHECK gh_err (*audit_insert)(struct gh_tx *tx, const struct gh_audit_event *ev);
+    GH_MUST_CHECK gh_err (*audit_each)(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn,
+                                       void *arg);
+};
+
+/* Backends embed these as their first member. */
+struct gh_store {
+    const struct gh_store_ops *ops;
+};
+
+struct gh_tx {
+    struct gh_store *store;
+    enum gh_tx_mode mode;
+};
+
+/* A schema migration: version, name, and portable SQL (see schema/README.md). */
+struct gh_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+
+extern const struct gh_migration gh__migrations[];
+extern const size_t gh__migrations_count;
+
+/* Opens target: a "postgresql://" URL, or the path of a SQLite database file. */
+GH_MUST_CHECK gh_err gh__store_open(const char *target, unsigned connections,
+                                    struct gh_store **out);
+void gh__store_close(struct gh_store *st);
+
+/* The backend's operations of a transaction. */
+#define GH_ST(tx) ((tx)->store->ops)
+
+GH_MUST_CHECK gh_err gh__sqlite_open(const char *path, unsigned connections,
+                                     struct gh_store **out);
+
+#endif

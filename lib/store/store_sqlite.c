@@ -1,0 +1,987 @@
+/*
+ * store_sqlite.c -- the embedded SQLite backend.
+ *
+ * A fixed pool of connections, each with its own cache of prepared statements; a transaction
+ * borrows one connection.  Every connection runs WAL, synchronous=FULL (a committed write
+ * survives power loss), foreign keys and a busy timeout; write transactions begin IMMEDIATE so
+ * two writers never deadlock upgrading a read lock.  Values are always bound.
+ */
+#include <pthread.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+enum stmt_id {
+    S_BEGIN_READ,
+    S_BEGIN_WRITE,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_META_GET,
+    S_META_PUT,
+    S_ACCOUNT_INSERT,
+    S_ACCOUNT_GET,
+    S_ACCOUNT_UPDATE,
+    S_ACCOUNT_LIST,
+    S_ACCOUNT_COUNT_CHILDREN,
+    S_TOKEN_INSERT,
+    S_TOKEN_GET,
+    S_TOKEN_DELETE,
+    S_TOKEN_PROMOTE,
+    S_KEY_INSERT,
+    S_KEY_GET,
+    S_KEY_UPDATE,
+    S_KEY_DELETE,
+    S_KEY_LIST,
+    S_TOKEN_ALL,
+    S_KEY_ALL,
+    S_TOKEN_RESEAL,
+    S_KEY_RESEAL,
+    S_AUDIT_LAST,
+    S_AUDIT_INSERT,
+    S_AUDIT_EACH,
+    S_COUNT_
+};
+
+#define ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
+#define KEY_COLS                                                                                  \
+    "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "      \
+    "ciphertext, lookup_hash"
+#define AUDIT_COLS                                                                                \
+    "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
+
+/* Paging: keyset after (?ms, ?sid) when ?sid is not '', else OFFSET. */
+#define KEYSET "(?5 = '' OR created_ms > ?4 OR (created_ms = ?4 AND sid > ?5))"
+
+static const char *const sql[S_COUNT_] = {
+    [S_BEGIN_READ] = "BEGIN",
+    [S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_META_GET] = "SELECT value FROM meta WHERE name = ?1",
+    [S_META_PUT] = "INSERT INTO meta (name, value) VALUES (?1, ?2) "
+                   "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    [S_ACCOUNT_INSERT] = "INSERT INTO accounts (" ACCOUNT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE sid = ?1",
+    [S_ACCOUNT_UPDATE] = "UPDATE accounts SET friendly_name = ?2, status = ?3, updated_ms = ?4 "
+                         "WHERE sid = ?1",
+    [S_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts "
+                       "WHERE (sid = ?1 OR (?6 AND parent_sid = ?1)) "
+                       "AND (?2 IS NULL OR friendly_name = ?2) AND (?3 IS NULL OR status = ?3) "
+                       "AND " KEYSET " ORDER BY created_ms, sid LIMIT ?7 OFFSET ?8",
+    [S_ACCOUNT_COUNT_CHILDREN] = "SELECT count(*) FROM accounts WHERE parent_sid = ?1",
+    [S_TOKEN_INSERT] = "INSERT INTO auth_tokens (account_sid, slot, key_id, ciphertext, "
+                       "lookup_hash, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_TOKEN_GET] = "SELECT slot, key_id, ciphertext, lookup_hash, created_ms, updated_ms "
+                    "FROM auth_tokens WHERE account_sid = ?1",
+    [S_TOKEN_DELETE] = "DELETE FROM auth_tokens WHERE account_sid = ?1 AND slot = ?2",
+    [S_TOKEN_PROMOTE] = "UPDATE auth_tokens SET slot = 'primary', updated_ms = ?2 "
+                        "WHERE account_sid = ?1 AND slot = 'secondary'",
+    [S_KEY_INSERT] = "INSERT INTO api_keys (" KEY_COLS ") "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_KEY_GET] = "SELECT " KEY_COLS " FROM api_keys WHERE sid = ?1",
+    [S_KEY_UPDATE] = "UPDATE api_keys SET friendly_name = ?2, permissions = ?3, updated_ms = ?4 "
+                     "WHERE sid = ?1",
+    [S_KEY_DELETE] = "DELETE FROM api_keys WHERE sid = ?1",
+    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM api_keys WHERE account_sid = ?1 "
+                   "AND ((?2 AND type = 'signing') OR (NOT ?2 AND type <> 'signing')) "
+                   "AND " KEYSET " ORDER BY created_ms, sid LIMIT ?7 OFFSET ?8",
+    [S_TOKEN_ALL] = "SELECT account_sid, slot, key_id, ciphertext, lookup_hash, created_ms, "
+                    "updated_ms FROM auth_tokens ORDER BY account_sid, slot",
+    [S_KEY_ALL] = "SELECT sid, key_id, ciphertext, lookup_hash, created_ms, updated_ms "
+                  "FROM api_keys ORDER BY sid",
+    [S_TOKEN_RESEAL] = "UPDATE auth_tokens SET key_id = ?3, ciphertext = ?4, lookup_hash = ?5 "
+                       "WHERE account_sid = ?1 AND slot = ?2",
+    [S_KEY_RESEAL] = "UPDATE api_keys SET key_id = ?3, ciphertext = ?4, lookup_hash = ?5 "
+                     "WHERE sid = ?1 AND ?2 = ?2",
+    [S_AUDIT_LAST] = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_INSERT] = "INSERT INTO audit_events (seq, time_ms, actor, action, target, "
+                       "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [S_AUDIT_EACH] = "SELECT " AUDIT_COLS " FROM audit_events WHERE seq > ?1 ORDER BY seq",
+};
+
+struct conn {
+    struct gh_tx tx; /* first: a tx is its connection */
+    sqlite3 *db;
+    sqlite3_stmt *stmts[S_COUNT_];
+    bool in_use;
+};
+
+struct sqlite_store {
+    struct gh_store base;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    size_t n;
+    struct conn *conns;
+};
+
+static const struct gh_store_ops sqlite_ops;
+
+/* ---- errors and statements ---- */
+
+static gh_err
+map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return GH_OK;
+    case SQLITE_CONSTRAINT:
+        return GH_E_CONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return GH_E_BUSY;
+    case SQLITE_NOMEM:
+        return GH_E_NOMEM;
+    default:
+        return GH_E_STORE;
+    }
+}
+
+static struct conn *
+conn_of(struct gh_tx *tx)
+{
+    return (struct conn *)tx;
+}
+
+/* The prepared statement id of tx's connection, reset and with its bindings cleared. */
+static gh_err
+stmt(struct gh_tx *tx, enum stmt_id id, sqlite3_stmt **out)
+{
+    struct conn *c = conn_of(tx);
+
+    *out = NULL;
+    if (c->stmts[id] == NULL) {
+        int rc = sqlite3_prepare_v3(c->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
+                                    NULL);
+        if (rc != SQLITE_OK) {
+            return map_rc(rc);
+        }
+    }
+    sqlite3_reset(c->stmts[id]);
+    sqlite3_clear_bindings(c->stmts[id]);
+    *out = c->stmts[id];
+    return GH_OK;
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static gh_err
+run(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? GH_OK : map_rc(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+}
+
+static gh_err
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    int rc = v == NULL ? sqlite3_bind_null(s, i) : sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+
+    return map_rc(rc);
+}
+
+static gh_err
+bind_blob(sqlite3_stmt *s, int i, const void *v, size_t len)
+{
+    return map_rc(sqlite3_bind_blob(s, i, v, (int)len, SQLITE_STATIC));
+}
+
+static gh_err
+bind_i64(sqlite3_stmt *s, int i, int64_t v)
+{
+    return map_rc(sqlite3_bind_int64(s, i, v));
+}
+
+static gh_err
+col_text(sqlite3_stmt *s, int i, char *out, size_t cap)
+{
+    const unsigned char *v = sqlite3_column_text(s, i);
+
+    return gh__strlcpy(out, v != NULL ? (const char *)v : "", cap) == GH_OK ? GH_OK : GH_E_STORE;
+}
+
+static gh_err
+col_blob(sqlite3_stmt *s, int i, void *out, size_t cap, size_t *len)
+{
+    const void *v = sqlite3_column_blob(s, i);
+    int n = sqlite3_column_bytes(s, i);
+
+    GH_ENSURE(n >= 0 && (size_t)n <= cap, GH_E_STORE);
+    if (n > 0) {
+        memcpy(out, v, (size_t)n);
+    }
+    if (len != NULL) {
+        *len = (size_t)n;
+    }
+    return GH_OK;
+}
+
+/* ---- names of enum values as stored ---- */
+
+static const char *const status_names[] = {"active", "suspended", "closed"};
+static const char *const slot_names[] = {"primary", "secondary"};
+static const char *const key_type_names[] = {"main", "standard", "restricted", "signing"};
+
+static int
+index_of(const char *const *names, size_t n, const char *v)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        if (strcmp(names[i], v) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static gh_err
+col_enum(sqlite3_stmt *s, int i, const char *const *names, size_t n, int *out)
+{
+    *out = index_of(names, n, (const char *)sqlite3_column_text(s, i));
+    return *out < 0 ? GH_E_STORE : GH_OK;
+}
+
+/* ---- connections, transactions, migrations ---- */
+
+static gh_err
+exec(sqlite3 *db, const char *text)
+{
+    return map_rc(sqlite3_exec(db, text, NULL, NULL, NULL));
+}
+
+static gh_err
+conn_open(struct conn *c, const char *path)
+{
+    int rc = sqlite3_open_v2(path, &c->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                                 SQLITE_OPEN_EXRESCODE,
+                             NULL);
+
+    if (rc != SQLITE_OK) {
+        return GH_E_STORE;
+    }
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    GH_TRY(exec(c->db, "PRAGMA journal_mode = WAL"));
+    GH_TRY(exec(c->db, "PRAGMA synchronous = FULL"));
+    GH_TRY(exec(c->db, "PRAGMA foreign_keys = ON"));
+    return exec(c->db, "PRAGMA secure_delete = ON");
+}
+
+static void
+conn_close(struct conn *c)
+{
+    for (size_t i = 0; i < S_COUNT_; i++) {
+        sqlite3_finalize(c->stmts[i]);
+        c->stmts[i] = NULL;
+    }
+    sqlite3_close(c->db);
+    c->db = NULL;
+}
+
+static void
+sqlite_close(struct gh_store *st)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+
+    for (size_t i = 0; i < s->n; i++) {
+        conn_close(&s->conns[i]);
+    }
+    gh__free(s->conns);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->freed);
+    gh__free(s);
+}
+
+gh_err
+gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out)
+{
+    struct sqlite_store *s = gh__calloc(1, sizeof(*s));
+    gh_err rc = GH_OK;
+
+    *out = NULL;
+    GH_ENSURE(s != NULL, GH_E_NOMEM);
+    s->base.ops = &sqlite_ops;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->freed, NULL);
+    s->conns = gh__calloc(connections, sizeof(*s->conns));
+    if (s->conns == NULL) {
+        sqlite_close(&s->base);
+        return GH_E_NOMEM;
+    }
+    for (s->n = 0; s->n < connections && rc == GH_OK; s->n++) {
+        s->conns[s->n].tx.store = &s->base;
+        rc = conn_open(&s->conns[s->n], path);
+    }
+    if (rc != GH_OK) {
+        sqlite_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return GH_OK;
+}
+
+static struct conn *
+acquire(struct sqlite_store *s)
+{
+    struct conn *c = NULL;
+
+    pthread_mutex_lock(&s->lock);
+    while (c == NULL) {
+        for (size_t i = 0; i < s->n && c == NULL; i++) {
+            if (!s->conns[i].in_use) {
+                c = &s->conns[i];
+            }
+        }
+        if (c == NULL) {
+            pthread_cond_wait(&s->freed, &s->lock);
+        }
+    }
+    c->in_use = true;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+static void
+release(struct conn *c)
+{
+    struct sqlite_store *s = (struct sqlite_store *)c->tx.store;
+
+    pthread_mutex_lock(&s->lock);
+    c->in_use = false;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static gh_err
+sqlite_begin(struct gh_store *st, enum gh_tx_mode mode, struct gh_tx **out)
+{
+    struct conn *c = acquire((struct sqlite_store *)st);
+    sqlite3_stmt *s;
+    gh_err rc;
+
+    *out = NULL;
+    c->tx.mode = mode;
+    rc = stmt(&c->tx, mode == GH_TX_WRITE ? S_BEGIN_WRITE : S_BEGIN_READ, &s);
+    if (rc == GH_OK) {
+        rc = run(s);
+    }
+    if (rc != GH_OK) {
+        release(c);
+        return rc;
+    }
+    *out = &c->tx;
+    return GH_OK;
+}
+
+static void
+sqlite_rollback(struct gh_tx *tx)
+{
+    sqlite3_stmt *s;
+
+    if (tx == NULL) {
+        return;
+    }
+    if (!sqlite3_get_autocommit(conn_of(tx)->db) && stmt(tx, S_ROLLBACK, &s) == GH_OK) {
+        (void)run(s);
+    }
+    release(conn_of(tx));
+}
+
+static gh_err
+sqlite_commit(struct gh_tx *tx)
+{
+    sqlite3_stmt *s;
+    gh_err rc = stmt(tx, S_COMMIT, &s);
+
+    if (rc == GH_OK) {
+        rc = run(s);
+    }
+    if (rc != GH_OK) {
+        sqlite_rollback(tx);
+        return rc;
+    }
+    release(conn_of(tx));
+    return GH_OK;
+}
+
+static gh_err
+applied_version(sqlite3 *db, int *version)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    *version = 0;
+    GH_TRY(exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT)"));
+    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &s,
+                            NULL);
+    if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+        *version = sqlite3_column_int(s, 0);
+    }
+    sqlite3_finalize(s);
+    return map_rc(rc);
+}
+
+static gh_err
+apply_one(sqlite3 *db, const struct gh_migration *m)
+{
+    sqlite3_stmt *s = NULL;
+    gh_err rc = exec(db, m->sql);
+
+    if (rc == GH_OK) {
+        rc = map_rc(sqlite3_prepare_v2(db,
+                                       "INSERT INTO schema_migrations (version, name, applied_ms) "
+                                       "VALUES (?1, ?2, CAST(strftime('%s','now') AS INTEGER) "
+                                       "* 1000)",
+                                       -1, &s, NULL));
+    }
+    if (rc == GH_OK) {
+        sqlite3_bind_int(s, 1, m->version);
+        sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(s) == SQLITE_DONE ? GH_OK : GH_E_STORE;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static gh_err
+sqlite_migrate(struct gh_store *st)
+{
+    struct conn *c = acquire((struct sqlite_store *)st);
+    int version = 0;
+    gh_err rc = exec(c->db, "BEGIN IMMEDIATE");
+
+    if (rc == GH_OK) {
+        rc = applied_version(c->db, &version);
+    }
+    for (size_t i = 0; rc == GH_OK && i < gh__migrations_count; i++) {
+        if (gh__migrations[i].version > version) {
+            rc = apply_one(c->db, &gh__migrations[i]);
+        }
+    }
+    rc = exec(c->db, rc == GH_OK ? "COMMIT" : "ROLLBACK") == GH_OK ? rc : GH_E_STORE;
+    release(c);
+    return rc;
+}
+
+/* ---- meta ---- */
+
+static gh_err
+sqlite_meta_get(struct gh_tx *tx, const char *name, char *out, size_t cap)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    out[0] = '\0';
+    GH_TRY(stmt(tx, S_META_GET, &s));
+    GH_TRY(bind_text(s, 1, name));
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return rc == SQLITE_DONE ? GH_E_NOT_FOUND : map_rc(rc);
+    }
+    rc = col_text(s, 0, out, cap);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_meta_put(struct gh_tx *tx, const char *name, const char *value)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_META_PUT, &s));
+    GH_TRY(bind_text(s, 1, name));
+    GH_TRY(bind_text(s, 2, value));
+    return run(s);
+}
+
+/* ---- accounts ---- */
+
+static gh_err
+read_account(sqlite3_stmt *s, struct gh_account *a)
+{
+    int status;
+
+    memset(a, 0, sizeof(*a));
+    GH_TRY(col_text(s, 0, a->sid, sizeof(a->sid)));
+    GH_TRY(col_text(s, 1, a->parent_sid, sizeof(a->parent_sid)));
+    GH_TRY(col_text(s, 2, a->friendly_name, sizeof(a->friendly_name)));
+    GH_TRY(col_enum(s, 3, status_names, GH_ARRAY_LEN(status_names), &status));
+    a->status = (enum gh_account_status)status;
+    a->created_ms = sqlite3_column_int64(s, 4);
+    a->updated_ms = sqlite3_column_int64(s, 5);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_account_insert(struct gh_tx *tx, const struct gh_account *a)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_ACCOUNT_INSERT, &s));
+    GH_TRY(bind_text(s, 1, a->sid));
+    GH_TRY(bind_text(s, 2, a->parent_sid[0] != '\0' ? a->parent_sid : NULL));
+    GH_TRY(bind_text(s, 3, a->friendly_name));
+    GH_TRY(bind_text(s, 4, status_names[a->status]));
+    GH_TRY(bind_i64(s, 5, a->created_ms));
+    GH_TRY(bind_i64(s, 6, a->updated_ms));
+    return run(s);
+}
+
+static gh_err
+sqlite_account_get(struct gh_tx *tx, const char *sid, struct gh_account *out)
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+
+    memset(out, 0, sizeof(*out));
+    GH_TRY(stmt(tx, S_ACCOUNT_GET, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW ? read_account(s, out) : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                                                                         : map_rc(step);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_account_update(struct gh_tx *tx, const struct gh_account *a)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_ACCOUNT_UPDATE, &s));
+    GH_TRY(bind_text(s, 1, a->sid));
+    GH_TRY(bind_text(s, 2, a->friendly_name));
+    GH_TRY(bind_text(s, 3, status_names[a->status]));
+    GH_TRY(bind_i64(s, 4, a->updated_ms));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+bind_cursor(sqlite3_stmt *s, const struct gh_cursor *c)
+{
+    GH_TRY(bind_i64(s, 4, c->after_ms));
+    GH_TRY(bind_text(s, 5, c->after_sid));
+    GH_TRY(bind_i64(s, 7, (int64_t)c->limit));
+    return bind_i64(s, 8, c->after_sid[0] != '\0' ? 0 : (int64_t)c->offset);
+}
+
+static gh_err
+sqlite_account_list(struct gh_tx *tx, const struct gh_account_query *q, struct gh_account *out,
+                    size_t *n)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_ACCOUNT_LIST, &s));
+    GH_TRY(bind_text(s, 1, q->scope_sid));
+    GH_TRY(bind_text(s, 2, q->friendly_name));
+    GH_TRY(bind_text(s, 3, q->status == GH_STATUS_ANY ? NULL : status_names[q->status]));
+    GH_TRY(bind_i64(s, 6, q->with_children ? 1 : 0));
+    GH_TRY(bind_cursor(s, &q->cursor));
+    while (rc == GH_OK && *n < q->cursor.limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = read_account(s, &out[*n]);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_account_count_children(struct gh_tx *tx, const char *parent_sid, int64_t *n)
+{
+    sqlite3_stmt *s;
+    int step;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_ACCOUNT_COUNT_CHILDREN, &s));
+    GH_TRY(bind_text(s, 1, parent_sid));
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *n = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    return step == SQLITE_ROW ? GH_OK : map_rc(step);
+}
+
+/* ---- auth tokens ---- */
+
+static gh_err
+sqlite_token_insert(struct gh_tx *tx, const struct gh_sealed *row)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_TOKEN_INSERT, &s));
+    GH_TRY(bind_text(s, 1, row->owner));
+    GH_TRY(bind_text(s, 2, slot_names[row->slot]));
+    GH_TRY(bind_i64(s, 3, row->key_id));
+    GH_TRY(bind_blob(s, 4, row->ct, row->ct_len));
+    GH_TRY(bind_blob(s, 5, row->lookup, sizeof(row->lookup)));
+    GH_TRY(bind_i64(s, 6, row->created_ms));
+    GH_TRY(bind_i64(s, 7, row->updated_ms));
+    return run(s);
+}
+
+/* Reads (key_id, ciphertext, lookup_hash, created_ms, updated_ms) starting at column first. */
+static gh_err
+read_sealed_tail(sqlite3_stmt *s, int first, struct gh_sealed *row)
+{
+    size_t lookup_len = 0;
+
+    row->key_id = (uint32_t)sqlite3_column_int64(s, first);
+    GH_TRY(col_blob(s, first + 1, row->ct, sizeof(row->ct), &row->ct_len));
+    GH_TRY(col_blob(s, first + 2, row->lookup, sizeof(row->lookup), &lookup_len));
+    GH_ENSURE(lookup_len == sizeof(row->lookup), GH_E_STORE);
+    row->created_ms = sqlite3_column_int64(s, first + 3);
+    row->updated_ms = sqlite3_column_int64(s, first + 4);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_token_get(struct gh_tx *tx, const char *account_sid, struct gh_sealed out[2],
+                 bool present[2])
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step;
+    int slot;
+
+    memset(out, 0, 2 * sizeof(*out));
+    present[0] = present[1] = false;
+    GH_TRY(stmt(tx, S_TOKEN_GET, &s));
+    GH_TRY(bind_text(s, 1, account_sid));
+    while (rc == GH_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = col_enum(s, 0, slot_names, 2, &slot);
+        if (rc == GH_OK) {
+            out[slot].kind = GH_SEALED_AUTH_TOKEN;
+            out[slot].slot = (enum gh_token_slot)slot;
+            rc = gh__strlcpy(out[slot].owner, account_sid, sizeof(out[slot].owner));
+        }
+        if (rc == GH_OK) {
+            rc = read_sealed_tail(s, 1, &out[slot]);
+            present[slot] = rc == GH_OK;
+        }
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_token_delete(struct gh_tx *tx, const char *account_sid, enum gh_token_slot slot)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_TOKEN_DELETE, &s));
+    GH_TRY(bind_text(s, 1, account_sid));
+    GH_TRY(bind_text(s, 2, slot_names[slot]));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_token_promote(struct gh_tx *tx, const char *account_sid, int64_t now_ms)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_TOKEN_PROMOTE, &s));
+    GH_TRY(bind_text(s, 1, account_sid));
+    GH_TRY(bind_i64(s, 2, now_ms));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+/* ---- API keys ---- */
+
+static gh_err
+read_key(sqlite3_stmt *s, struct gh_key *k, struct gh_sealed *secret)
+{
+    const unsigned char *perms;
+    int type;
+
+    gh_key_clear(k);
+    GH_TRY(col_text(s, 0, k->sid, sizeof(k->sid)));
+    GH_TRY(col_text(s, 1, k->account_sid, sizeof(k->account_sid)));
+    GH_TRY(col_enum(s, 2, key_type_names, GH_ARRAY_LEN(key_type_names), &type));
+    k->type = (enum gh_key_type)type;
+    GH_TRY(col_text(s, 4, k->friendly_name, sizeof(k->friendly_name)));
+    k->created_ms = sqlite3_column_int64(s, 5);
+    k->updated_ms = sqlite3_column_int64(s, 6);
+    perms = sqlite3_column_text(s, 3);
+    if (perms != NULL) {
+        k->permissions = gh__strdup((const char *)perms);
+        GH_ENSURE(k->permissions != NULL, GH_E_NOMEM);
+    }
+    if (secret == NULL) {
+        return GH_OK;
+    }
+    memset(secret, 0, sizeof(*secret));
+    secret->kind = GH_SEALED_API_KEY;
+    memcpy(secret->owner, k->sid, sizeof(secret->owner));
+    return read_sealed_tail(s, 7, secret);
+}
+
+static gh_err
+sqlite_key_insert(struct gh_tx *tx, const struct gh_key *k, const struct gh_sealed *secret)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_KEY_INSERT, &s));
+    GH_TRY(bind_text(s, 1, k->sid));
+    GH_TRY(bind_text(s, 2, k->account_sid));
+    GH_TRY(bind_text(s, 3, key_type_names[k->type]));
+    GH_TRY(bind_text(s, 4, k->permissions));
+    GH_TRY(bind_text(s, 5, k->friendly_name));
+    GH_TRY(bind_i64(s, 6, k->created_ms));
+    GH_TRY(bind_i64(s, 7, k->updated_ms));
+    GH_TRY(bind_i64(s, 8, secret->key_id));
+    GH_TRY(bind_blob(s, 9, secret->ct, secret->ct_len));
+    GH_TRY(bind_blob(s, 10, secret->lookup, sizeof(secret->lookup)));
+    return run(s);
+}
+
+static gh_err
+sqlite_key_get(struct gh_tx *tx, const char *sid, struct gh_key *out, struct gh_sealed *secret)
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+
+    memset(out, 0, sizeof(*out));
+    GH_TRY(stmt(tx, S_KEY_GET, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW ? read_key(s, out, secret) : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                                                                             : map_rc(step);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_key_update(struct gh_tx *tx, const struct gh_key *k)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_KEY_UPDATE, &s));
+    GH_TRY(bind_text(s, 1, k->sid));
+    GH_TRY(bind_text(s, 2, k->friendly_name));
+    GH_TRY(bind_text(s, 3, k->permissions));
+    GH_TRY(bind_i64(s, 4, k->updated_ms));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_key_delete(struct gh_tx *tx, const char *sid)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_KEY_DELETE, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_key_list(struct gh_tx *tx, const struct gh_key_query *q, struct gh_key *out, size_t *n)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_KEY_LIST, &s));
+    GH_TRY(bind_text(s, 1, q->account_sid));
+    GH_TRY(bind_i64(s, 2, q->signing ? 1 : 0));
+    GH_TRY(bind_cursor(s, &q->cursor));
+    while (rc == GH_OK && *n < q->cursor.limit && sqlite3_step(s) == SQLITE_ROW) {
+        rc = read_key(s, &out[*n], NULL);
+        *n += 1;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- sealed rows (master-key rotation) ---- */
+
+static gh_err
+read_sealed_row(sqlite3_stmt *s, enum gh_sealed_kind kind, struct gh_sealed *row)
+{
+    int slot = 0;
+
+    memset(row, 0, sizeof(*row));
+    row->kind = kind;
+    GH_TRY(col_text(s, 0, row->owner, sizeof(row->owner)));
+    if (kind == GH_SEALED_AUTH_TOKEN) {
+        GH_TRY(col_enum(s, 1, slot_names, 2, &slot));
+        row->slot = (enum gh_token_slot)slot;
+        return read_sealed_tail(s, 2, row);
+    }
+    return read_sealed_tail(s, 1, row);
+}
+
+static gh_err
+sqlite_sealed_each(struct gh_tx *tx, enum gh_sealed_kind kind, gh_sealed_fn fn, void *arg)
+{
+    sqlite3_stmt *s = NULL;
+    struct gh_sealed row;
+    gh_err rc;
+    int step;
+
+    /* A private statement: fn updates rows through the cached ones while this one steps. */
+    rc = map_rc(sqlite3_prepare_v2(conn_of(tx)->db,
+                                   sql[kind == GH_SEALED_AUTH_TOKEN ? S_TOKEN_ALL : S_KEY_ALL],
+                                   -1, &s, NULL));
+    while (rc == GH_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = read_sealed_row(s, kind, &row);
+        if (rc == GH_OK) {
+            rc = fn(tx, &row, arg);
+        }
+    }
+    if (rc == GH_OK && step != SQLITE_DONE) {
+        rc = map_rc(step);
+    }
+    gh_wipe(&row, sizeof(row));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static gh_err
+sqlite_sealed_update(struct gh_tx *tx, const struct gh_sealed *row)
+{
+    bool token = row->kind == GH_SEALED_AUTH_TOKEN;
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, token ? S_TOKEN_RESEAL : S_KEY_RESEAL, &s));
+    GH_TRY(bind_text(s, 1, row->owner));
+    GH_TRY(bind_text(s, 2, token ? slot_names[row->slot] : ""));
+    GH_TRY(bind_i64(s, 3, row->key_id));
+    GH_TRY(bind_blob(s, 4, row->ct, row->ct_len));
+    GH_TRY(bind_blob(s, 5, row->lookup, sizeof(row->lookup)));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+/* ---- audit ---- */
+
+static gh_err
+sqlite_audit_last(struct gh_tx *tx, int64_t *seq, uint8_t hash[32])
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step;
+
+    *seq = 0;
+    memset(hash, 0, 32);
+    GH_TRY(stmt(tx, S_AUDIT_LAST, &s));
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        size_t len = 0;
+
+        *seq = sqlite3_column_int64(s, 0);
+        rc = col_blob(s, 1, hash, 32, &len);
+        rc = rc == GH_OK && len != 32 ? GH_E_STORE : rc;
+    } else if (step != SQLITE_DONE) {
+        rc = map_rc(step);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_audit_insert(struct gh_tx *tx, const struct gh_audit_event *ev)
+{
+    uint8_t prev[32];
+    int64_t last;
+    sqlite3_stmt *s;
+
+    GH_TRY(sqlite_audit_last(tx, &last, prev));
+    GH_ENSURE(ev->seq == last + 1, GH_E_CONFLICT);
+    GH_TRY(stmt(tx, S_AUDIT_INSERT, &s));
+    GH_TRY(bind_i64(s, 1, ev->seq));
+    GH_TRY(bind_i64(s, 2, ev->time_ms));
+    GH_TRY(bind_text(s, 3, ev->actor));
+    GH_TRY(bind_text(s, 4, ev->action));
+    GH_TRY(bind_text(s, 5, ev->target));
+    GH_TRY(bind_text(s, 6, ev->remote_addr));
+    GH_TRY(bind_text(s, 7, ev->user_agent));
+    GH_TRY(bind_text(s, 8, ev->outcome));
+    GH_TRY(bind_text(s, 9, ev->detail));
+    GH_TRY(bind_blob(s, 10, prev, sizeof(prev)));
+    GH_TRY(bind_blob(s, 11, ev->hash, sizeof(ev->hash)));
+    return run(s);
+}
+
+static gh_err
+read_audit(sqlite3_stmt *s, struct gh_audit_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->seq = sqlite3_column_int64(s, 0);
+    ev->time_ms = sqlite3_column_int64(s, 1);
+    GH_TRY(col_text(s, 2, ev->actor, sizeof(ev->actor)));
+    GH_TRY(col_text(s, 3, ev->action, sizeof(ev->action)));
+    GH_TRY(col_text(s, 4, ev->target, sizeof(ev->target)));
+    GH_TRY(col_text(s, 5, ev->remote_addr, sizeof(ev->remote_addr)));
+    GH_TRY(col_text(s, 6, ev->user_agent, sizeof(ev->user_agent)));
+    GH_TRY(col_text(s, 7, ev->outcome, sizeof(ev->outcome)));
+    GH_TRY(col_text(s, 8, ev->detail, sizeof(ev->detail)));
+    return col_blob(s, 9, ev->hash, sizeof(ev->hash), NULL);
+}
+
+static gh_err
+sqlite_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg)
+{
+    struct gh_audit_event ev;
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step;
+
+    GH_TRY(stmt(tx, S_AUDIT_EACH, &s));
+    GH_TRY(bind_i64(s, 1, after_seq));
+    while (rc == GH_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = read_audit(s, &ev);
+        if (rc == GH_OK && fn(&ev, arg) != 0) {
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static const struct gh_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sqlite_close,
+    .migrate = sqlite_migrate,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .meta_get = sqlite_meta_get,
+    .meta_put = sqlite_meta_put,
+    .account_insert = sqlite_account_insert,
+    .account_get = sqlite_account_get,
+    .account_update = sqlite_account_update,
+    .account_list = sqlite_account_list,
+    .account_count_children = sqlite_account_count_children,
+    .token_insert = sqlite_token_insert,
+    .token_get = sqlite_token_get,
+    .token_delete = sqlite_token_delete,
+    .token_promote = sqlite_token_promote,
+    .key_insert = sqlite_key_insert,
+    .key_get = sqlite_key_get,
+    .key_update = sqlite_key_update,
+    .key_delete = sqlite_key_delete,
+    .key_list = sqlite_key_list,
+    .sealed_each = sqlite_sealed_each,
+    .sealed_update = sqlite_sealed_update,
+    .audit_last = sqlite_audit_last,
+    .audit_insert = sqlite_audit_insert,
+    .audit_each = sqlite_audit_each,
+};

@@ -1,0 +1,57 @@
+#!/bin/sh
+# deps.sh -- install the Debian packages Gatehouse needs, and only those missing.
+#
+# Idempotent: a second run installs nothing and prints nothing but a summary line.
+# Groups: build (always), test (make test), bench (bench/ scripts).
+# Usage: scripts/deps.sh [build] [test] [bench]
+set -eu
+
+build_pkgs="gcc pkg-config meson ninja-build libsodium-dev libssl-dev libmicrohttpd-dev
+libjansson-dev libsqlite3-dev"
+test_pkgs="libcmocka-dev valgrind sqlite3"
+bench_pkgs="wrk nginx-light"
+
+want=""
+for group in "${@:-build}"; do
+    case "$group" in
+    build) want="$want $build_pkgs" ;;
+    test) want="$want $build_pkgs $test_pkgs" ;;
+    bench) want="$want $build_pkgs $bench_pkgs" ;;
+    *) echo "deps.sh: unknown group '$group' (build, test, bench)" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $want; do
+    case " $missing " in *" $p "*) continue ;; esac
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+# Node.js runs the API and compat tests; Debian's nodejs/npm only when no node is present.
+case " $* " in
+*" test "*)
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
+    ;;
+esac
+
+if [ -z "$missing" ]; then
+    echo "deps: all packages present"
+    exit 0
+fi
+
+echo "deps: installing missing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+else
+    echo "deps: need root to install:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: installed:$missing"
