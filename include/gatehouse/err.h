@@ -14,6 +14,7 @@
     X(GH_OK, 200, 0, "OK")                                                                        \
     X(GH_E_INVALID, 400, 20001, "Invalid parameter")                                              \
     X(GH_E_MALFORMED, 400, 20001, "Malformed request")                                            \
+    X(GH_E_MISSING, 400, 20001, "A required parameter is missing")                                \
     X(GH_E_REPEATED, 400, 20001, "A parameter was repeated where one value is expected")         \
     X(GH_E_FRIENDLY_NAME, 400, 20002, "Invalid FriendlyName: must be 1 to 64 characters")         \
     X(GH_E_STATUS, 400, 20001, "Invalid Status: must be active, suspended or closed")            \

@@ -30,6 +30,8 @@ struct gh_ctx_config {
 /** Opens the store and the keyring of an initialised data folder.  GH_E_NOT_FOUND if none. */
 GH_API GH_MUST_CHECK gh_err gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out);
 GH_API void gh_ctx_close(struct gh_ctx *ctx);
+/** The SID of the instance's main account (created by gh_instance_init). */
+GH_API GH_MUST_CHECK gh_err gh_ctx_main_account(struct gh_ctx *ctx, char sid[GH_SID_SIZE]);
 GH_API int64_t gh_ctx_now_ms(const struct gh_ctx *ctx);
 
 /* ---- instance ---------------------------------------------------------------------------- */

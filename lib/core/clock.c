@@ -31,23 +31,36 @@ utc_of(int64_t ms, struct tm *tm)
     gmtime_r(&s, tm);
 }
 
+/* Formats into a roomy buffer, then copies what fits (years past 9999 do not). */
+static void
+copy_out(char *out, size_t cap, const char *text)
+{
+    if (gh__strlcpy(out, text, cap) != GH_OK) {
+        out[0] = '\0';
+    }
+}
+
 void
 gh_time_rfc2822(int64_t ms, char out[GH_RFC2822_SIZE])
 {
+    char text[96];
     struct tm tm;
 
     utc_of(ms, &tm);
-    snprintf(out, GH_RFC2822_SIZE, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7],
+    snprintf(text, sizeof(text), "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7],
              tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
              tm.tm_sec);
+    copy_out(out, GH_RFC2822_SIZE, text);
 }
 
 void
 gh_time_iso8601(int64_t ms, char out[GH_ISO8601_SIZE])
 {
+    char text[96];
     struct tm tm;
 
     utc_of(ms, &tm);
-    snprintf(out, GH_ISO8601_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+    snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    copy_out(out, GH_ISO8601_SIZE, text);
 }

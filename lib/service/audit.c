@@ -62,7 +62,9 @@ gh_audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from, const ch
     if (ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx) != GH_OK) {
         return;
     }
-    (void)gh__finish(tx, gh__audit_append(ctx, tx, &e));
+    if (gh__finish(tx, gh__audit_append(ctx, tx, &e)) != GH_OK) {
+        return; /* best effort: the refusal itself still stands */
+    }
 }
 
 gh_err

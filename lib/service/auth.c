@@ -141,8 +141,11 @@ record_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid
     struct gh_audit_entry e = {from, sid, "auth.failure", sid, false, why};
     struct gh_tx *tx = NULL;
 
-    if (ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx) == GH_OK) {
-        (void)gh__finish(tx, gh__audit_append(ctx, tx, &e));
+    if (ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx) != GH_OK) {
+        return;
+    }
+    if (gh__finish(tx, gh__audit_append(ctx, tx, &e)) != GH_OK) {
+        return; /* best effort: the refusal itself still stands */
     }
 }
 

@@ -230,3 +230,14 @@ gh__secret_seal(struct gh_ctx *ctx, struct gh_tx *tx, const char *owner, const c
     row->key_id = id;
     return rc;
 }
+
+gh_err
+gh_ctx_main_account(struct gh_ctx *ctx, char sid[GH_SID_SIZE])
+{
+    struct gh_tx *tx = NULL;
+
+    GH_ENSURE(ctx != NULL && sid != NULL, GH_E_INVALID);
+    sid[0] = '\0';
+    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
+    return gh__finish(tx, GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, sid, GH_SID_SIZE));
+}

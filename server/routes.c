@@ -1,0 +1,185 @@
+/*
+ * routes.c -- the one route table: method, path pattern, required permission, handler.
+ * Deny by default: a route that requires a permission authenticates first, then checks that
+ * the principal holds it, then runs its handler.  "{}" in a pattern captures one path segment.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+/* GH_PERM_INVALID_ marks the one public route (health). */
+#define PUBLIC GH_PERM_INVALID_
+
+struct route {
+    const char *method;
+    const char *pattern;
+    enum gh_perm needs;
+    gh_handler handler;
+};
+
+static const struct route routes[] = {
+    /* method   pattern                                              needs  handler */
+    {"POST", "/2010-04-01/Accounts.json", GH_PERM_ACCOUNT_MANAGE, h_account_create},
+    {"GET", "/2010-04-01/Accounts.json", GH_PERM_ACCOUNT_READ, h_account_list},
+    {"GET", "/2010-04-01/Accounts/{}.json", GH_PERM_ACCOUNT_READ, h_account_fetch},
+    {"POST", "/2010-04-01/Accounts/{}.json", GH_PERM_ACCOUNT_MANAGE, h_account_update},
+    {"POST", "/2010-04-01/Accounts/{}/Keys.json", GH_PERM_KEY_MANAGE, h_key2010_create},
+    {"GET", "/2010-04-01/Accounts/{}/Keys.json", GH_PERM_KEY_READ, h_key2010_list},
+    {"GET", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_READ, h_key2010_fetch},
+    {"POST", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_MANAGE, h_key2010_update},
+    {"DELETE", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_MANAGE, h_key2010_delete},
+    {"POST", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_MANAGE,
+     h_signing_key_create},
+    {"GET", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_READ, h_signing_key_list},
+    {"GET", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_READ,
+     h_signing_key_fetch},
+    {"POST", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_MANAGE,
+     h_signing_key_update},
+    {"DELETE", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_MANAGE,
+     h_signing_key_delete},
+    {"POST", "/v1/Keys", GH_PERM_KEY_MANAGE, h_key_v1_create},
+    {"GET", "/v1/Keys", GH_PERM_KEY_READ, h_key_v1_list},
+    {"GET", "/v1/Keys/{}", GH_PERM_KEY_READ, h_key_v1_fetch},
+    {"POST", "/v1/Keys/{}", GH_PERM_KEY_MANAGE, h_key_v1_update},
+    {"DELETE", "/v1/Keys/{}", GH_PERM_KEY_MANAGE, h_key_v1_delete},
+    {"POST", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, h_secondary_create},
+    {"DELETE", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, h_secondary_delete},
+    {"POST", "/v1/AuthTokens/Promote", GH_PERM_AUTH_TOKEN_ROTATE, h_promote},
+    {"GET", "/v1/Health", PUBLIC, h_health},
+};
+
+#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+/* Matches one path against a pattern; captures point into path (segments are not copied). */
+static bool
+match(const char *pattern, const char *path, const char *caps[2], size_t cap_len[2])
+{
+    size_t ncap = 0;
+
+    while (*pattern != '\0') {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            const char *end = path;
+            char stop = pattern[2]; /* '/', '.', or end of pattern */
+
+            while (*end != '\0' && *end != '/' && !(stop == '.' && strcmp(end, pattern + 2) == 0)) {
+                end++;
+            }
+            if (end == path || ncap == 2) {
+                return false;
+            }
+            caps[ncap] = path;
+            cap_len[ncap++] = (size_t)(end - path);
+            path = end;
+            pattern += 2;
+            continue;
+        }
+        if (*pattern++ != *path++) {
+            return false;
+        }
+    }
+    return *path == '\0';
+}
+
+static gh_err
+authenticate(struct gh_request *req, enum gh_perm needs)
+{
+    char user[GH_SID_LEN + 2];
+    char password[GH_PASSWORD_MAX_LEN + 1];
+    size_t pass_len = 0;
+    gh_err rc;
+
+    if (req->authorization == NULL) {
+        return GH_E_DENIED;
+    }
+    rc = gh_basic_auth_decode(req->authorization, user, sizeof(user), password, sizeof(password),
+                              &pass_len);
+    if (rc != GH_OK) {
+        gh_audit_auth_failure(req->cfg->ctx, &req->origin, "malformed_authorization");
+    } else {
+        rc = gh_authenticate_basic(req->cfg->ctx, &req->origin, user, password, pass_len,
+                                   &req->who);
+    }
+    gh_wipe(password, sizeof(password));
+    if (rc != GH_OK) {
+        return rc;
+    }
+    return gh_principal_holds(&req->who, needs);
+}
+
+/* Copies the captures into NUL-terminated buffers the handlers can use as SIDs. */
+static bool
+copy_captures(struct gh_request *req, const char *caps[2], const size_t len[2],
+              char store[2][GH_SID_SIZE + 1])
+{
+    for (size_t i = 0; i < 2; i++) {
+        if (caps[i] == NULL) {
+            req->captures[i] = NULL;
+            continue;
+        }
+        if (len[i] > GH_SID_LEN) {
+            return false; /* longer than any SID: it names nothing */
+        }
+        memcpy(store[i], caps[i], len[i]);
+        store[i][len[i]] = '\0';
+        req->captures[i] = store[i];
+    }
+    return true;
+}
+
+static void
+allowed_methods(const char *path, char *out, size_t cap)
+{
+    const char *caps[2];
+    size_t len[2];
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        if (match(routes[i].pattern, path, caps, len)) {
+            int n = snprintf(out + used, cap - used, "%s%s", used > 0 ? ", " : "",
+                             routes[i].method);
+
+            used = n > 0 && (size_t)n < cap - used ? used + (size_t)n : used;
+        }
+    }
+}
+
+void
+gh_route(struct gh_request *req, struct gh_response *res)
+{
+    char store[2][GH_SID_SIZE + 1];
+    const char *caps[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    bool path_known = false;
+    gh_err rc;
+
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        const struct route *r = &routes[i];
+
+        caps[0] = caps[1] = NULL;
+        if (!match(r->pattern, req->path, caps, len)) {
+            continue;
+        }
+        path_known = true;
+        if (strcmp(r->method, req->method) != 0) {
+            continue;
+        }
+        if (!copy_captures(req, caps, len, store)) {
+            gh_respond_error(res, GH_E_NOT_FOUND);
+            return;
+        }
+        if (r->needs != PUBLIC && (rc = authenticate(req, r->needs)) != GH_OK) {
+            gh_respond_error(res, rc);
+            return;
+        }
+        r->handler(req, res);
+        return;
+    }
+    if (!path_known) {
+        gh_respond_error(res, GH_E_NOT_FOUND);
+        return;
+    }
+    gh_respond_error(res, GH_E_METHOD);
+    allowed_methods(req->path, res->allow, sizeof(res->allow));
+}

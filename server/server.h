@@ -1,0 +1,145 @@
+/*
+ * server.h -- `gatehouse serve`: the HTTP adapter, the route table and the handlers.
+ *
+ * A request is parsed and bounded by http.c, authenticated and dispatched by routes.c, and
+ * answered by one h_<resource>.c handler that calls the library's use cases and renders
+ * Twilio-shaped JSON (twilio_json.c).  Handlers never see libmicrohttpd.
+ */
+#ifndef GATEHOUSE_SERVER_H
+#define GATEHOUSE_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <gatehouse/gatehouse.h>
+
+/* Bounds on everything a client sends. */
+#define GH_HTTP_BODY_MAX (64 * 1024)
+#define GH_HTTP_URI_MAX (8 * 1024)
+#define GH_HTTP_HEADERS_MAX (16 * 1024)
+#define GH_HTTP_PARAMS_MAX 64
+#define GH_HTTP_PATH_SEGMENTS_MAX 8
+
+struct gh_server_config {
+    const char *listen;      /* "127.0.0.1:8088"; port 0 picks a free port */
+    struct gh_ctx *ctx;      /* borrowed */
+    unsigned threads;        /* 0: one per CPU */
+    unsigned max_connections;
+    unsigned timeout_s;      /* per-connection idle timeout */
+    const char *public_url;  /* base of absolute v1 URLs; NULL: from the Host header */
+};
+
+/* Runs until SIGINT/SIGTERM.  Prints "listening on http://HOST:PORT" once bound. */
+int gh_server_run(struct gh_server_config *cfg);
+
+/* ---- one parsed request ---- */
+
+struct gh_param {
+    char *name;
+    char *value;
+};
+
+struct gh_params {
+    size_t n;
+    struct gh_param items[GH_HTTP_PARAMS_MAX]; /* owned; wiped by gh_params_clear */
+};
+
+struct gh_request {
+    const char *method;
+    const char *path;        /* decoded path, no query */
+    const char *raw_query;   /* after '?', or "" */
+    const char *host;        /* Host header, or NULL */
+    const char *content_type;
+    const char *authorization;
+    const char *body;
+    size_t body_len;
+    struct gh_origin origin; /* remote address and user agent */
+    const char *captures[2]; /* the {sid} path segments of the matched route */
+    struct gh_params params; /* query and form parameters */
+    struct gh_principal who; /* set once authenticated */
+    const struct gh_server_config *cfg;
+};
+
+struct gh_response {
+    int status;
+    json_t *body;             /* NULL: empty body (204) */
+    char allow[64];           /* Allow header for 405, or "" */
+    bool auth_challenge;      /* send WWW-Authenticate */
+};
+
+/* ---- form.c ---- */
+
+/* Parses application/x-www-form-urlencoded text into p (appending).  GH_E_MALFORMED on bad
+ * percent-encoding or invalid UTF-8, GH_E_LIMIT past GH_HTTP_PARAMS_MAX. */
+gh_err gh_form_parse(const char *text, size_t len, struct gh_params *p);
+void gh_params_clear(struct gh_params *p);
+/* The single value of name: GH_E_NOT_FOUND when absent, GH_E_REPEATED when given twice. */
+gh_err gh_param_get(const struct gh_params *p, const char *name, const char **value);
+/* Percent-encodes s for a query string (RFC 3986 unreserved kept) into out. */
+gh_err gh_url_encode(const char *s, char *out, size_t cap);
+
+/* ---- twilio_json.c ---- */
+
+void gh_respond_error(struct gh_response *res, gh_err err);
+void gh_respond(struct gh_response *res, int status, json_t *body);
+json_t *gh_json_account(const struct gh_account *a, const char *auth_token);
+json_t *gh_json_date2822(int64_t ms);
+json_t *gh_json_date_iso(int64_t ms);
+/* Reads a restricted key's Policy JSON text into '\n'-separated permissions (gh__free). */
+gh_err gh_policy_from_json(const char *text, char **permissions);
+json_t *gh_policy_to_json(const char *permissions);
+
+/* The 2010 envelope: list key, items, paging URIs built from path and the filter query. */
+struct gh_page_links {
+    const char *path;         /* "/2010-04-01/Accounts.json" or the absolute v1 URL */
+    const char *filter_query; /* "FriendlyName=x&Status=y&" or "" (each ends with '&') */
+    const struct gh_page *page;
+    size_t n;
+    const char *next_token;   /* "" on the last page */
+};
+json_t *gh_json_page2010(const char *key, json_t *items, const struct gh_page_links *l);
+json_t *gh_json_page_v1(const char *key, json_t *items, const struct gh_page_links *l);
+
+/* ---- routes.c ---- */
+
+/* Fills res for req; never fails (errors become Twilio error bodies). */
+void gh_route(struct gh_request *req, struct gh_response *res);
+/* Reads PageSize, Page and PageToken; GH_E_PAGE or GH_E_REPEATED on bad values. */
+gh_err gh_read_page(const struct gh_request *req, struct gh_page *page);
+/* An optional single parameter: NULL when absent; GH_E_REPEATED when given twice. */
+gh_err gh_param_opt(const struct gh_request *req, const char *name, const char **value);
+/* The scheme://host base for absolute v1 URLs. */
+void gh_base_url(const struct gh_request *req, char *out, size_t cap);
+
+/* ---- handlers ---- */
+
+typedef void (*gh_handler)(struct gh_request *req, struct gh_response *res);
+
+void h_account_create(struct gh_request *req, struct gh_response *res);
+void h_account_list(struct gh_request *req, struct gh_response *res);
+void h_account_fetch(struct gh_request *req, struct gh_response *res);
+void h_account_update(struct gh_request *req, struct gh_response *res);
+void h_key2010_create(struct gh_request *req, struct gh_response *res);
+void h_key2010_list(struct gh_request *req, struct gh_response *res);
+void h_key2010_fetch(struct gh_request *req, struct gh_response *res);
+void h_key2010_update(struct gh_request *req, struct gh_response *res);
+void h_key2010_delete(struct gh_request *req, struct gh_response *res);
+void h_signing_key_create(struct gh_request *req, struct gh_response *res);
+void h_signing_key_list(struct gh_request *req, struct gh_response *res);
+void h_signing_key_fetch(struct gh_request *req, struct gh_response *res);
+void h_signing_key_update(struct gh_request *req, struct gh_response *res);
+void h_signing_key_delete(struct gh_request *req, struct gh_response *res);
+void h_key_v1_create(struct gh_request *req, struct gh_response *res);
+void h_key_v1_list(struct gh_request *req, struct gh_response *res);
+void h_key_v1_fetch(struct gh_request *req, struct gh_response *res);
+void h_key_v1_update(struct gh_request *req, struct gh_response *res);
+void h_key_v1_delete(struct gh_request *req, struct gh_response *res);
+void h_secondary_create(struct gh_request *req, struct gh_response *res);
+void h_secondary_delete(struct gh_request *req, struct gh_response *res);
+void h_promote(struct gh_request *req, struct gh_response *res);
+void h_health(struct gh_request *req, struct gh_response *res);
+
+#endif
