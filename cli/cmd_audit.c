@@ -23,9 +23,9 @@ print_text(const struct gh_audit_event *ev, void *arg)
 static int
 print_json(const struct gh_audit_event *ev, void *arg)
 {
-    const char *keys[] = {"actor", "action", "target", "remote_addr", "user_agent", "outcome",
-                          "detail"};
-    const char *values[] = {ev->actor,       ev->action,  ev->target, ev->remote_addr,
+    const char *keys[] = {"actor",      "action",  "target", "remote_addr",
+                          "user_agent", "outcome", "detail"};
+    const char *values[] = {ev->actor,      ev->action,  ev->target, ev->remote_addr,
                             ev->user_agent, ev->outcome, ev->detail};
 
     (void)arg;
@@ -49,8 +49,8 @@ audit_verify(struct gh_ctx *ctx, bool json)
         cli_die("audit verify", rc);
     }
     if (json) {
-        printf("{\"events\": %lld, \"intact\": %s, \"first_bad_seq\": %lld}\n",
-               (long long)events, bad == 0 ? "true" : "false", (long long)bad);
+        printf("{\"events\": %lld, \"intact\": %s, \"first_bad_seq\": %lld}\n", (long long)events,
+               bad == 0 ? "true" : "false", (long long)bad);
     } else if (bad == 0) {
         printf("audit log intact: %lld events, hash chain verified\n", (long long)events);
     } else {

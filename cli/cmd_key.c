@@ -24,12 +24,9 @@ static int
 key_create(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"type", required_argument, NULL, 't'},
-        {"account", required_argument, NULL, 'a'},
-        {"friendly-name", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0},
+        {"data", required_argument, NULL, 'd'},    {"type", required_argument, NULL, 't'},
+        {"account", required_argument, NULL, 'a'}, {"friendly-name", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},          {NULL, 0, NULL, 0},
     };
     struct gh_key_spec spec = {GH_KEY_STANDARD, NULL, NULL};
     struct gh_key_scope scope = {NULL, GH_KEY_FAMILY_API, GH_REACH_OWN};

@@ -15,20 +15,20 @@
 #include <gatehouse/gatehouse.h>
 
 /* Return the error of a call that fails.  Never use once a function has acquired anything. */
-#define GH_TRY(expr)                                                                              \
-    do {                                                                                          \
-        gh_err gh_try_rc_ = (expr);                                                               \
-        if (gh_try_rc_ != GH_OK) {                                                                \
-            return gh_try_rc_;                                                                    \
-        }                                                                                         \
+#define GH_TRY(expr)                                                                               \
+    do {                                                                                           \
+        gh_err gh_try_rc_ = (expr);                                                                \
+        if (gh_try_rc_ != GH_OK) {                                                                 \
+            return gh_try_rc_;                                                                     \
+        }                                                                                          \
     } while (0)
 
 /* Return err unless cond holds. */
-#define GH_ENSURE(cond, err)                                                                      \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            return (err);                                                                         \
-        }                                                                                         \
+#define GH_ENSURE(cond, err)                                                                       \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            return (err);                                                                          \
+        }                                                                                          \
     } while (0)
 
 #define GH_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

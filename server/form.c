@@ -78,8 +78,8 @@ add_pair(const char *s, size_t len, struct gh_params *p)
     item = &p->items[p->n];
     rc = decode(s, name_len, &item->name);
     if (rc == GH_OK) {
-        rc = eq != NULL ? decode(eq + 1, len - name_len - 1, &item->value) : decode("", 0,
-                                                                                    &item->value);
+        rc = eq != NULL ? decode(eq + 1, len - name_len - 1, &item->value)
+                        : decode("", 0, &item->value);
     }
     if (rc != GH_OK) {
         free(item->name);
@@ -141,8 +141,8 @@ gh_param_get(const struct gh_params *p, const char *name, const char **value)
 static int
 unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 gh_err

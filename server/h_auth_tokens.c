@@ -16,8 +16,8 @@ token_json(struct gh_request *req, const struct gh_auth_token_info *info, const 
 
     gh_base_url(req, base, sizeof(base));
     snprintf(url, sizeof(url), "%s%s", base, path);
-    return json_pack("{s:s, s:o, s:o, s:s, s:s}", "account_sid", info->account_sid,
-                     "date_created", gh_json_date_iso(info->created_ms), "date_updated",
+    return json_pack("{s:s, s:o, s:o, s:s, s:s}", "account_sid", info->account_sid, "date_created",
+                     gh_json_date_iso(info->created_ms), "date_updated",
                      gh_json_date_iso(info->updated_ms), field, token, "url", url);
 }
 
@@ -44,8 +44,9 @@ h_secondary_create(struct gh_request *req, struct gh_response *res)
         rc = gh_auth_token_secondary_create(req->cfg->ctx, &req->origin, &req->who, &info, token);
     }
     if (rc == GH_OK) {
-        gh_respond(res, 201, token_json(req, &info, "secondary_auth_token", token,
-                                        "/v1/AuthTokens/Secondary"));
+        gh_respond(
+            res, 201,
+            token_json(req, &info, "secondary_auth_token", token, "/v1/AuthTokens/Secondary"));
     } else {
         gh_respond_error(res, rc);
     }
@@ -78,8 +79,7 @@ h_promote(struct gh_request *req, struct gh_response *res)
         rc = gh_auth_token_promote(req->cfg->ctx, &req->origin, &req->who, &info, token);
     }
     if (rc == GH_OK) {
-        gh_respond(res, 200,
-                   token_json(req, &info, "auth_token", token, "/v1/AuthTokens/Promote"));
+        gh_respond(res, 200, token_json(req, &info, "auth_token", token, "/v1/AuthTokens/Promote"));
     } else {
         gh_respond_error(res, rc);
     }

@@ -13,9 +13,9 @@
 static json_t *
 key_json(const struct gh_key *k, const char *secret)
 {
-    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "sid", k->sid, "friendly_name",
-                          k->friendly_name, "date_created", gh_json_date2822(k->created_ms),
-                          "date_updated", gh_json_date2822(k->updated_ms));
+    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "sid", k->sid, "friendly_name", k->friendly_name,
+                          "date_created", gh_json_date2822(k->created_ms), "date_updated",
+                          gh_json_date2822(k->updated_ms));
 
     if (secret != NULL) {
         json_object_set_new(o, "secret", json_string(secret));
@@ -37,16 +37,16 @@ key_v1_item(const struct gh_key *k)
 {
     json_t *o = key_json(k, NULL);
 
-    json_object_set_new(o, "flags", k->type == GH_KEY_RESTRICTED
-                                        ? json_pack("[s]", "rest_api")
-                                        : json_pack("[s, s]", "rest_api", "signing"));
+    json_object_set_new(o, "flags",
+                        k->type == GH_KEY_RESTRICTED ? json_pack("[s]", "rest_api")
+                                                     : json_pack("[s, s]", "rest_api", "signing"));
     return o;
 }
 
 static void
-respond_key(struct gh_response *res, gh_err rc, int status, json_t *(*render)(const struct gh_key *,
-                                                                              const char *),
-            const struct gh_key *k, const char *secret)
+respond_key(struct gh_response *res, gh_err rc, int status,
+            json_t *(*render)(const struct gh_key *, const char *), const struct gh_key *k,
+            const char *secret)
 {
     if (rc == GH_OK) {
         gh_respond(res, status, render(k, secret));

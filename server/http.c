@@ -22,7 +22,7 @@
 
 #include "server.h"
 
-#define POOL_BYTES (64 * 1024)
+#define POOL_BYTES   (64 * 1024)
 #define LOG_PATH_MAX 200
 
 struct exchange {
@@ -30,6 +30,8 @@ struct exchange {
     bool uri_too_long;
     bool started;
     bool responded;
+    bool body_too_large;
+    size_t discarded;
     char *body;
     size_t body_len;
     struct timespec t0;
@@ -100,8 +102,7 @@ send_response(struct MHD_Connection *con, struct exchange *x, const struct gh_re
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (res->auth_challenge) {
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                "Basic realm=\"Gatehouse\"");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"Gatehouse\"");
     }
     if (res->allow[0] != '\0') {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
@@ -150,8 +151,8 @@ header_bytes(struct MHD_Connection *con)
 static bool
 body_too_large(struct MHD_Connection *con)
 {
-    const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
     return cl != NULL && (strlen(cl) > 9 || strtoul(cl, NULL, 10) > GH_HTTP_BODY_MAX);
 }
@@ -227,13 +228,13 @@ dispatch(struct MHD_Connection *con, struct exchange *x, const struct gh_server_
     req.cfg = cfg;
     req.method = x->method;
     req.origin.remote_addr = addr;
-    req.origin.user_agent = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                        MHD_HTTP_HEADER_USER_AGENT);
+    req.origin.user_agent =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
     req.host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    req.content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
-    req.authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    req.content_type =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.authorization =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     req.body = x->body;
     req.body_len = x->body_len;
     rc = parse_request(x, &req, path, sizeof(path));
@@ -291,13 +292,22 @@ first_call(struct MHD_Connection *con, struct exchange *x, const char *method)
     return MHD_YES;
 }
 
+/*
+ * A body without Content-Length (chunked) can outgrow the cap while it arrives.  libmicrohttpd
+ * cannot answer in the middle of an upload, so the rest is read and dropped, up to a limit past
+ * which the connection is simply closed; the 413 goes out when the upload ends.
+ */
+#define DISCARD_MAX (4 * GH_HTTP_BODY_MAX)
+
 static enum MHD_Result
-take_body(struct MHD_Connection *con, struct exchange *x, const char *data, size_t len)
+take_body(struct exchange *x, const char *data, size_t len)
 {
     char *grown;
 
-    if (x->body_len + len > GH_HTTP_BODY_MAX) {
-        return send_error(con, x, GH_E_BODY_TOO_LARGE);
+    if (x->body_too_large || x->body_len + len > GH_HTTP_BODY_MAX) {
+        x->body_too_large = true;
+        x->discarded += len;
+        return x->discarded <= DISCARD_MAX ? MHD_YES : MHD_NO;
     }
     grown = realloc(x->body, x->body_len + len + 1);
     if (grown == NULL) {
@@ -327,9 +337,12 @@ on_request(void *cls, struct MHD_Connection *con, const char *url, const char *m
     }
     if (len > 0) {
         *upload_data_size = 0;
-        return x->responded ? MHD_YES : take_body(con, x, upload_data, len);
+        return x->responded ? MHD_YES : take_body(x, upload_data, len);
     }
-    return x->responded ? MHD_YES : dispatch(con, x, cls);
+    if (x->responded) {
+        return MHD_YES;
+    }
+    return x->body_too_large ? send_error(con, x, GH_E_BODY_TOO_LARGE) : dispatch(con, x, cls);
 }
 
 static const char *
@@ -445,8 +458,8 @@ cpu_count(void)
 static struct MHD_Daemon *
 start_daemon(struct gh_server_config *cfg, struct sockaddr_storage *ss, bool v6)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     (v6 ? MHD_USE_IPv6 : 0);
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
 
     return MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
@@ -454,8 +467,8 @@ start_daemon(struct gh_server_config *cfg, struct sockaddr_storage *ss, bool v6)
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections != 0 ? cfg->max_connections : 1024,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s != 0 ? cfg->timeout_s : 30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        1024, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_END);
+        1024, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        NULL, MHD_OPTION_END);
 }
 
 static void

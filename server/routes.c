@@ -29,11 +29,9 @@ static const struct route routes[] = {
     {"GET", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_READ, h_key2010_fetch},
     {"POST", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_MANAGE, h_key2010_update},
     {"DELETE", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_MANAGE, h_key2010_delete},
-    {"POST", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_MANAGE,
-     h_signing_key_create},
+    {"POST", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_MANAGE, h_signing_key_create},
     {"GET", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_READ, h_signing_key_list},
-    {"GET", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_READ,
-     h_signing_key_fetch},
+    {"GET", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_READ, h_signing_key_fetch},
     {"POST", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_MANAGE,
      h_signing_key_update},
     {"DELETE", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_MANAGE,
@@ -97,8 +95,8 @@ authenticate(struct gh_request *req, enum gh_perm needs)
     if (rc != GH_OK) {
         gh_audit_auth_failure(req->cfg->ctx, &req->origin, "malformed_authorization");
     } else {
-        rc = gh_authenticate_basic(req->cfg->ctx, &req->origin, user, password, pass_len,
-                                   &req->who);
+        rc =
+            gh_authenticate_basic(req->cfg->ctx, &req->origin, user, password, pass_len, &req->who);
     }
     gh_wipe(password, sizeof(password));
     if (rc != GH_OK) {
@@ -137,8 +135,8 @@ allowed_methods(const char *path, char *out, size_t cap)
     out[0] = '\0';
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         if (match(routes[i].pattern, path, caps, len)) {
-            int n = snprintf(out + used, cap - used, "%s%s", used > 0 ? ", " : "",
-                             routes[i].method);
+            int n =
+                snprintf(out + used, cap - used, "%s%s", used > 0 ? ", " : "", routes[i].method);
 
             used = n > 0 && (size_t)n < cap - used ? used + (size_t)n : used;
         }

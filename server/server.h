@@ -17,19 +17,19 @@
 #include <gatehouse/gatehouse.h>
 
 /* Bounds on everything a client sends. */
-#define GH_HTTP_BODY_MAX (64 * 1024)
-#define GH_HTTP_URI_MAX (8 * 1024)
-#define GH_HTTP_HEADERS_MAX (16 * 1024)
-#define GH_HTTP_PARAMS_MAX 64
+#define GH_HTTP_BODY_MAX          (64 * 1024)
+#define GH_HTTP_URI_MAX           (8 * 1024)
+#define GH_HTTP_HEADERS_MAX       (16 * 1024)
+#define GH_HTTP_PARAMS_MAX        64
 #define GH_HTTP_PATH_SEGMENTS_MAX 8
 
 struct gh_server_config {
-    const char *listen;      /* "127.0.0.1:8088"; port 0 picks a free port */
-    struct gh_ctx *ctx;      /* borrowed */
-    unsigned threads;        /* 0: one per CPU */
+    const char *listen; /* "127.0.0.1:8088"; port 0 picks a free port */
+    struct gh_ctx *ctx; /* borrowed */
+    unsigned threads;   /* 0: one per CPU */
     unsigned max_connections;
-    unsigned timeout_s;      /* per-connection idle timeout */
-    const char *public_url;  /* base of absolute v1 URLs; NULL: from the Host header */
+    unsigned timeout_s;     /* per-connection idle timeout */
+    const char *public_url; /* base of absolute v1 URLs; NULL: from the Host header */
 };
 
 /* Runs until SIGINT/SIGTERM.  Prints "listening on http://HOST:PORT" once bound. */
@@ -49,9 +49,9 @@ struct gh_params {
 
 struct gh_request {
     const char *method;
-    const char *path;        /* decoded path, no query */
-    const char *raw_query;   /* after '?', or "" */
-    const char *host;        /* Host header, or NULL */
+    const char *path;      /* decoded path, no query */
+    const char *raw_query; /* after '?', or "" */
+    const char *host;      /* Host header, or NULL */
     const char *content_type;
     const char *authorization;
     const char *body;
@@ -65,9 +65,9 @@ struct gh_request {
 
 struct gh_response {
     int status;
-    json_t *body;             /* NULL: empty body (204) */
-    char allow[64];           /* Allow header for 405, or "" */
-    bool auth_challenge;      /* send WWW-Authenticate */
+    json_t *body;        /* NULL: empty body (204) */
+    char allow[64];      /* Allow header for 405, or "" */
+    bool auth_challenge; /* send WWW-Authenticate */
 };
 
 /* ---- form.c ---- */
@@ -98,7 +98,7 @@ struct gh_page_links {
     const char *filter_query; /* "FriendlyName=x&Status=y&" or "" (each ends with '&') */
     const struct gh_page *page;
     size_t n;
-    const char *next_token;   /* "" on the last page */
+    const char *next_token; /* "" on the last page */
 };
 json_t *gh_json_page2010(const char *key, json_t *items, const struct gh_page_links *l);
 json_t *gh_json_page_v1(const char *key, json_t *items, const struct gh_page_links *l);

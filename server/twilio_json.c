@@ -65,9 +65,9 @@ gh_json_account(const struct gh_account *a, const char *auth_token)
                      auth_token != NULL && auth_token[0] != '\0' ? auth_token : NULL,
                      "date_created", gh_json_date2822(a->created_ms), "date_updated",
                      gh_json_date2822(a->updated_ms), "friendly_name", a->friendly_name,
-                     "owner_account_sid", a->parent_sid[0] != '\0' ? a->parent_sid : a->sid,
-                     "sid", a->sid, "status", status_text[a->status], "subresource_uris", "keys",
-                     keys, "signing_keys", signing, "type", "Full", "uri", uri);
+                     "owner_account_sid", a->parent_sid[0] != '\0' ? a->parent_sid : a->sid, "sid",
+                     a->sid, "status", status_text[a->status], "subresource_uris", "keys", keys,
+                     "signing_keys", signing, "type", "Full", "uri", uri);
 }
 
 /* "<path>?<filters>PageSize=N&Page=P[&PageToken=T]" */
@@ -92,12 +92,11 @@ gh_json_page2010(const char *key, json_t *items, const struct gh_page_links *l)
 {
     size_t start = (size_t)l->page->page * l->page->size;
 
-    return json_pack("{s:o, s:o, s:o, s:o, s:n, s:I, s:I, s:I, s:I}", key, items,
-                     "first_page_uri", page_uri(l, 0, NULL), "uri",
-                     page_uri(l, l->page->page, l->page->token), "next_page_uri", next_uri(l),
-                     "previous_page_uri", "page", (json_int_t)l->page->page, "page_size",
-                     (json_int_t)l->page->size, "start", (json_int_t)start, "end",
-                     (json_int_t)(l->n > 0 ? start + l->n - 1 : 0));
+    return json_pack("{s:o, s:o, s:o, s:o, s:n, s:I, s:I, s:I, s:I}", key, items, "first_page_uri",
+                     page_uri(l, 0, NULL), "uri", page_uri(l, l->page->page, l->page->token),
+                     "next_page_uri", next_uri(l), "previous_page_uri", "page",
+                     (json_int_t)l->page->page, "page_size", (json_int_t)l->page->size, "start",
+                     (json_int_t)start, "end", (json_int_t)(l->n > 0 ? start + l->n - 1 : 0));
 }
 
 json_t *
@@ -118,7 +117,7 @@ join_permissions(json_t *allow, char **permissions)
     json_t *v;
     char *out;
 
-    json_array_foreach(allow, i, v) {
+    json_array_foreach (allow, i, v) {
         if (!json_is_string(v) || strchr(json_string_value(v), '\n') != NULL) {
             return GH_E_POLICY;
         }
@@ -129,7 +128,7 @@ join_permissions(json_t *allow, char **permissions)
         return GH_E_NOMEM;
     }
     total = 0;
-    json_array_foreach(allow, i, v) {
+    json_array_foreach (allow, i, v) {
         if (i > 0) {
             out[total++] = '\n';
         }

@@ -13,12 +13,12 @@
 #include <gatehouse/api.h>
 #include <gatehouse/err.h>
 
-#define GH_SID_LEN 34
-#define GH_SID_SIZE (GH_SID_LEN + 1)
+#define GH_SID_LEN        34
+#define GH_SID_SIZE       (GH_SID_LEN + 1)
 #define GH_AUTH_TOKEN_LEN 32
 #define GH_KEY_SECRET_LEN 32
 /* Room for either secret and its terminating NUL. */
-#define GH_SECRET_SIZE 33
+#define GH_SECRET_SIZE    33
 
 /** Writes prefix (two upper-case letters) and 32 random lowercase hex digits into out. */
 GH_API GH_MUST_CHECK gh_err gh_sid_new(const char *prefix, char out[GH_SID_SIZE]);
@@ -46,8 +46,7 @@ GH_API GH_MUST_CHECK gh_err gh_key_secret_new(char out[GH_SECRET_SIZE]);
  * tables; the decoded buffer is wiped.
  */
 GH_API GH_MUST_CHECK gh_err gh_basic_auth_decode(const char *value, char *user, size_t user_cap,
-                                                 char *password, size_t pass_cap,
-                                                 size_t *pass_len);
+                                                 char *password, size_t pass_cap, size_t *pass_len);
 
 /** Wipes len bytes at p in a way the compiler cannot remove. */
 GH_API void gh_wipe(void *p, size_t len);

@@ -10,40 +10,41 @@
 #include <gatehouse/api.h>
 
 /* X(name, http_status, twilio_code, message) */
-#define GH_ERR_TABLE(X)                                                                           \
-    X(GH_OK, 200, 0, "OK")                                                                        \
-    X(GH_E_INVALID, 400, 20001, "Invalid parameter")                                              \
-    X(GH_E_MALFORMED, 400, 20001, "Malformed request")                                            \
-    X(GH_E_MISSING, 400, 20001, "A required parameter is missing")                                \
-    X(GH_E_REPEATED, 400, 20001, "A parameter was repeated where one value is expected")         \
-    X(GH_E_FRIENDLY_NAME, 400, 20002, "Invalid FriendlyName: must be 1 to 64 characters")         \
-    X(GH_E_STATUS, 400, 20001, "Invalid Status: must be active, suspended or closed")            \
-    X(GH_E_CLOSED, 400, 20005, "Account is closed; a closed account cannot be changed")          \
-    X(GH_E_NESTED, 400, 21101, "Subaccounts cannot contain subaccounts")                          \
-    X(GH_E_PARENT_SUSPENDED, 400, 21476,                                                          \
-      "Cannot change a subaccount's Status while its parent is suspended")                        \
-    X(GH_E_SUBACCOUNT_LIMIT, 400, 21480, "Maximum number of subaccounts reached")                 \
-    X(GH_E_PAGE_TOKEN, 400, 21481, "Invalid PageToken")                                           \
-    X(GH_E_PAGE, 400, 20001, "Invalid paging parameters")                                         \
-    X(GH_E_POLICY, 400, 20001, "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions") \
-    X(GH_E_DENIED, 401, 20003, "Authenticate")                                                    \
-    X(GH_E_FORBIDDEN, 403, 20403, "Forbidden")                                                    \
-    X(GH_E_KEY_RESTRICTED, 403, 70051, "Authorization failed")                                    \
-    X(GH_E_NOT_FOUND, 404, 20404, "The requested resource was not found")                         \
-    X(GH_E_METHOD, 405, 20004, "Method not allowed")                                              \
-    X(GH_E_CONFLICT, 409, 20409, "Conflict with the current state of the resource")               \
-    X(GH_E_BODY_TOO_LARGE, 413, 20413, "Request body too large")                                  \
-    X(GH_E_URI_TOO_LONG, 414, 20414, "Request URI too long")                                      \
-    X(GH_E_UNSUPPORTED_MEDIA, 415, 20415, "Unsupported Content-Type")                             \
-    X(GH_E_LIMIT, 429, 20429, "Too many requests")                                                \
-    X(GH_E_HEADERS_TOO_LARGE, 431, 20431, "Request header fields too large")                      \
-    X(GH_E_STORE, 500, 20500, "Internal server error")                                            \
-    X(GH_E_CRYPTO, 500, 20500, "Internal server error")                                           \
-    X(GH_E_NOMEM, 500, 20500, "Internal server error")                                            \
-    X(GH_E_INTERNAL, 500, 20500, "Internal server error")                                         \
-    X(GH_E_IO, 500, 20500, "Input/output error")                                                  \
-    X(GH_E_BUSY, 503, 20503, "Service temporarily unavailable")                                   \
-    X(GH_E_WRONG_KEY, 500, 20500, "The master key does not match this store")                  \
+#define GH_ERR_TABLE(X)                                                                            \
+    X(GH_OK, 200, 0, "OK")                                                                         \
+    X(GH_E_INVALID, 400, 20001, "Invalid parameter")                                               \
+    X(GH_E_MALFORMED, 400, 20001, "Malformed request")                                             \
+    X(GH_E_MISSING, 400, 20001, "A required parameter is missing")                                 \
+    X(GH_E_REPEATED, 400, 20001, "A parameter was repeated where one value is expected")           \
+    X(GH_E_FRIENDLY_NAME, 400, 20002, "Invalid FriendlyName: must be 1 to 64 characters")          \
+    X(GH_E_STATUS, 400, 20001, "Invalid Status: must be active, suspended or closed")              \
+    X(GH_E_CLOSED, 400, 20005, "Account is closed; a closed account cannot be changed")            \
+    X(GH_E_NESTED, 400, 21101, "Subaccounts cannot contain subaccounts")                           \
+    X(GH_E_PARENT_SUSPENDED, 400, 21476,                                                           \
+      "Cannot change a subaccount's Status while its parent is suspended")                         \
+    X(GH_E_SUBACCOUNT_LIMIT, 400, 21480, "Maximum number of subaccounts reached")                  \
+    X(GH_E_PAGE_TOKEN, 400, 21481, "Invalid PageToken")                                            \
+    X(GH_E_PAGE, 400, 20001, "Invalid paging parameters")                                          \
+    X(GH_E_POLICY, 400, 20001,                                                                     \
+      "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions")                       \
+    X(GH_E_DENIED, 401, 20003, "Authenticate")                                                     \
+    X(GH_E_FORBIDDEN, 403, 20403, "Forbidden")                                                     \
+    X(GH_E_KEY_RESTRICTED, 403, 70051, "Authorization failed")                                     \
+    X(GH_E_NOT_FOUND, 404, 20404, "The requested resource was not found")                          \
+    X(GH_E_METHOD, 405, 20004, "Method not allowed")                                               \
+    X(GH_E_CONFLICT, 409, 20409, "Conflict with the current state of the resource")                \
+    X(GH_E_BODY_TOO_LARGE, 413, 20413, "Request body too large")                                   \
+    X(GH_E_URI_TOO_LONG, 414, 20414, "Request URI too long")                                       \
+    X(GH_E_UNSUPPORTED_MEDIA, 415, 20415, "Unsupported Content-Type")                              \
+    X(GH_E_LIMIT, 429, 20429, "Too many requests")                                                 \
+    X(GH_E_HEADERS_TOO_LARGE, 431, 20431, "Request header fields too large")                       \
+    X(GH_E_STORE, 500, 20500, "Internal server error")                                             \
+    X(GH_E_CRYPTO, 500, 20500, "Internal server error")                                            \
+    X(GH_E_NOMEM, 500, 20500, "Internal server error")                                             \
+    X(GH_E_INTERNAL, 500, 20500, "Internal server error")                                          \
+    X(GH_E_IO, 500, 20500, "Input/output error")                                                   \
+    X(GH_E_BUSY, 503, 20503, "Service temporarily unavailable")                                    \
+    X(GH_E_WRONG_KEY, 500, 20500, "The master key does not match this store")                      \
     X(GH_E_KEYFILE, 500, 20500,                                                                    \
       "The master key file is unreadable, malformed, or readable by group or others")
 

@@ -15,7 +15,7 @@
 
 #define GH_FRIENDLY_NAME_MAX_CHARS 64
 /* 64 code points of at most 4 UTF-8 bytes each, and the NUL. */
-#define GH_FRIENDLY_NAME_SIZE 257
+#define GH_FRIENDLY_NAME_SIZE      257
 
 #define GH_SUBACCOUNT_MAX 1000
 
@@ -43,7 +43,7 @@ enum gh_key_type {
 
 /* Restricted keys: at most this many permissions, each at most GH_PERMISSION_MAX_LEN bytes. */
 #define GH_POLICY_MAX_PERMISSIONS 100
-#define GH_PERMISSION_MAX_LEN 128
+#define GH_PERMISSION_MAX_LEN     128
 
 struct gh_key {
     char sid[GH_SID_SIZE];

@@ -14,11 +14,11 @@
 #include <gatehouse/model.h>
 
 /* X(name, text) */
-#define GH_PERM_TABLE(X)                                                                          \
-    X(GH_PERM_ACCOUNT_READ, "account.read")                                                       \
-    X(GH_PERM_ACCOUNT_MANAGE, "account.manage")                                                   \
-    X(GH_PERM_KEY_READ, "key.read")                                                               \
-    X(GH_PERM_KEY_MANAGE, "key.manage")                                                           \
+#define GH_PERM_TABLE(X)                                                                           \
+    X(GH_PERM_ACCOUNT_READ, "account.read")                                                        \
+    X(GH_PERM_ACCOUNT_MANAGE, "account.manage")                                                    \
+    X(GH_PERM_KEY_READ, "key.read")                                                                \
+    X(GH_PERM_KEY_MANAGE, "key.manage")                                                            \
     X(GH_PERM_AUTH_TOKEN_ROTATE, "auth_token.rotate")
 
 #define GH_PERM_ENUM_(name, text) name,

@@ -21,8 +21,8 @@
 struct gh_ctx;
 
 struct gh_ctx_config {
-    const char *data_dir;  /* SQLite data folder; NULL means "./var" */
-    const char *key_file;  /* NULL means <data_dir>/master.key */
+    const char *data_dir;         /* SQLite data folder; NULL means "./var" */
+    const char *key_file;         /* NULL means <data_dir>/master.key */
     const struct gh_clock *clock; /* NULL means the system clock; borrowed for the ctx's life */
     unsigned store_connections;   /* 0 means the default (8) */
 };
@@ -37,7 +37,7 @@ GH_API int64_t gh_ctx_now_ms(const struct gh_ctx *ctx);
 /* ---- instance ---------------------------------------------------------------------------- */
 
 struct gh_init_result {
-    int created;                  /* 0: the folder was already initialised; nothing changed */
+    int created; /* 0: the folder was already initialised; nothing changed */
     char account_sid[GH_SID_SIZE];
     char auth_token[GH_SECRET_SIZE]; /* only when created; the caller wipes it */
 };
@@ -48,8 +48,7 @@ struct gh_init_result {
  * nothing and reports created = 0.
  */
 GH_API GH_MUST_CHECK gh_err gh_instance_init(const struct gh_ctx_config *cfg,
-                                             const char *friendly_name,
-                                             struct gh_init_result *out);
+                                             const char *friendly_name, struct gh_init_result *out);
 
 /**
  * Rotates the master key: adds a new key to the key file, re-encrypts every sealed secret and
@@ -80,10 +79,10 @@ GH_API void gh_audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *fr
 /* ---- paging ------------------------------------------------------------------------------- */
 
 #define GH_PAGE_SIZE_DEFAULT 50
-#define GH_PAGE_SIZE_MAX 1000
+#define GH_PAGE_SIZE_MAX     1000
 /* Offsets without a PageToken stop here. */
-#define GH_PAGE_OFFSET_MAX 100000
-#define GH_PAGE_TOKEN_SIZE 56
+#define GH_PAGE_OFFSET_MAX   100000
+#define GH_PAGE_TOKEN_SIZE   56
 
 struct gh_page {
     unsigned size;     /* 1..GH_PAGE_SIZE_MAX */
@@ -101,8 +100,8 @@ struct gh_account_filter {
 };
 
 struct gh_account_list {
-    struct gh_account *items;                /* owned */
-    char (*auth_tokens)[GH_SECRET_SIZE];     /* owned; items[i]'s primary token; wiped on clear */
+    struct gh_account *items;            /* owned */
+    char (*auth_tokens)[GH_SECRET_SIZE]; /* owned; items[i]'s primary token; wiped on clear */
     size_t n;
     size_t cap;
     char next_token[GH_PAGE_TOKEN_SIZE]; /* "" on the last page */
@@ -237,12 +236,12 @@ GH_API GH_MUST_CHECK gh_err gh_auth_token_promote(struct gh_ctx *ctx, const stru
 struct gh_audit_event {
     int64_t seq;
     int64_t time_ms;
-    char actor[GH_SID_SIZE];  /* "" when unknown */
+    char actor[GH_SID_SIZE]; /* "" when unknown */
     char action[64];
     char target[GH_SID_SIZE]; /* "" when none */
     char remote_addr[64];
     char user_agent[GH_AUDIT_TEXT_SIZE];
-    char outcome[16];         /* "success" or "failure" */
+    char outcome[16]; /* "success" or "failure" */
     char detail[GH_AUDIT_TEXT_SIZE];
     unsigned char hash[32];
 };
@@ -254,7 +253,6 @@ GH_API GH_MUST_CHECK gh_err gh_audit_each(struct gh_ctx *ctx, int64_t after_seq,
                                           void *arg);
 
 /** Recomputes the hash chain; bad_seq receives the first broken link (0 when intact). */
-GH_API GH_MUST_CHECK gh_err gh_audit_verify(struct gh_ctx *ctx, int64_t *events,
-                                            int64_t *bad_seq);
+GH_API GH_MUST_CHECK gh_err gh_audit_verify(struct gh_ctx *ctx, int64_t *events, int64_t *bad_seq);
 
 #endif

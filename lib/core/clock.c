@@ -60,7 +60,7 @@ gh_time_iso8601(int64_t ms, char out[GH_ISO8601_SIZE])
     struct tm tm;
 
     utc_of(ms, &tm);
-    snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     copy_out(out, GH_ISO8601_SIZE, text);
 }

@@ -104,8 +104,8 @@ gh_key_secret_new(char out[GH_SECRET_SIZE])
 #define BASIC_DECODED_MAX (GH_SID_LEN + 1 + GH_PASSWORD_MAX_LEN)
 
 static gh_err
-split_basic(const unsigned char *raw, size_t raw_len, char *user, size_t user_cap,
-            char *password, size_t pass_cap, size_t *pass_len)
+split_basic(const unsigned char *raw, size_t raw_len, char *user, size_t user_cap, char *password,
+            size_t pass_cap, size_t *pass_len)
 {
     const unsigned char *colon = memchr(raw, ':', raw_len);
     size_t ulen;
@@ -143,8 +143,8 @@ gh_basic_auth_decode(const char *value, char *user, size_t user_cap, char *passw
     while (*b64 == ' ') {
         b64++;
     }
-    GH_ENSURE(strlen(b64) <= sodium_base64_ENCODED_LEN(BASIC_DECODED_MAX,
-                                                       sodium_base64_VARIANT_ORIGINAL),
+    GH_ENSURE(strlen(b64) <=
+                  sodium_base64_ENCODED_LEN(BASIC_DECODED_MAX, sodium_base64_VARIANT_ORIGINAL),
               GH_E_DENIED);
     if (sodium_base642bin(raw, sizeof(raw), b64, strlen(b64), NULL, &raw_len, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0) {

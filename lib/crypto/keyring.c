@@ -19,13 +19,13 @@
 #include "crypto/keyring.h"
 
 #define FILE_HEADER "gatehouse-master-key-v1"
-#define FILE_COMMENT                                                                              \
-    "# Gatehouse master key. Keep it secret (mode 0600) and backed up: without it the\n"         \
+#define FILE_COMMENT                                                                               \
+    "# Gatehouse master key. Keep it secret (mode 0600) and backed up: without it the\n"           \
     "# secrets in the store cannot be read. Rotate with `gatehouse master-key rotate`.\n"
-#define FILE_MAX 4096
-#define SUBKEY_SEAL 1
+#define FILE_MAX      4096
+#define SUBKEY_SEAL   1
 #define SUBKEY_LOOKUP 2
-#define SUBKEY_CHECK 3
+#define SUBKEY_CHECK  3
 static const char kdf_ctx[crypto_kdf_CONTEXTBYTES] = {'g', 'h', 'k', 'e', 'y', 'r', 'n', 'g'};
 
 struct ring_key {
@@ -351,8 +351,8 @@ expand_key(struct ring_key *k, uint32_t id, const unsigned char master[GH_MASTER
             0 ||
         crypto_kdf_derive_from_key(sub(k, 2), GH_MASTER_KEY_BYTES, SUBKEY_LOOKUP, kdf_ctx,
                                    master) != 0 ||
-        crypto_kdf_derive_from_key(sub(k, 3), GH_MASTER_KEY_BYTES, SUBKEY_CHECK, kdf_ctx,
-                                   master) != 0) {
+        crypto_kdf_derive_from_key(sub(k, 3), GH_MASTER_KEY_BYTES, SUBKEY_CHECK, kdf_ctx, master) !=
+            0) {
         return GH_E_CRYPTO;
     }
     sodium_mprotect_readonly(k->master);
@@ -512,8 +512,7 @@ gh__keyring_check_match(const struct gh_keyring *kr, const char *check, uint32_t
     GH_ENSURE(end != check && *end == ':' && parsed > 0 && parsed <= UINT32_MAX, GH_E_WRONG_KEY);
     GH_ENSURE(gh__keyring_has(kr, (uint32_t)parsed), GH_E_WRONG_KEY);
     GH_TRY(gh__keyring_check_value(kr, (uint32_t)parsed, mine));
-    GH_ENSURE(strlen(mine) == strlen(check) &&
-                  sodium_memcmp(mine, check, strlen(mine)) == 0,
+    GH_ENSURE(strlen(mine) == strlen(check) && sodium_memcmp(mine, check, strlen(mine)) == 0,
               GH_E_WRONG_KEY);
     *id = (uint32_t)parsed;
     return GH_OK;

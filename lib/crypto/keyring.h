@@ -10,13 +10,13 @@
 
 #define GH_MASTER_KEY_BYTES 32
 #define GH_KEYRING_MAX_KEYS 8
-#define GH_LOOKUP_BYTES 32
+#define GH_LOOKUP_BYTES     32
 /* nonce (24) + tag (16) */
-#define GH_SEALED_OVERHEAD 40
+#define GH_SEALED_OVERHEAD  40
 /* Longest secret we seal. */
 #define GH_SEALED_PLAIN_MAX 64
-#define GH_SEALED_MAX (GH_SEALED_OVERHEAD + GH_SEALED_PLAIN_MAX)
-#define GH_KEY_CHECK_SIZE 80
+#define GH_SEALED_MAX       (GH_SEALED_OVERHEAD + GH_SEALED_PLAIN_MAX)
+#define GH_KEY_CHECK_SIZE   80
 
 struct gh_keyring;
 

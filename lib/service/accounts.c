@@ -214,8 +214,7 @@ gh_account_list(struct gh_ctx *ctx, const struct gh_principal *who,
     memset(&q, 0, sizeof(q));
     GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_READ));
     GH_ENSURE(who->kind != GH_PRINCIPAL_OPERATOR, GH_E_INVALID);
-    GH_ENSURE(filter->status >= GH_STATUS_ANY && filter->status <= GH_ACCOUNT_CLOSED,
-              GH_E_STATUS);
+    GH_ENSURE(filter->status >= GH_STATUS_ANY && filter->status <= GH_ACCOUNT_CLOSED, GH_E_STATUS);
     q.friendly_name = filter->friendly_name;
     q.status = filter->status;
     GH_TRY(gh__page_cursor(page, "AC", &q.cursor));
@@ -288,8 +287,7 @@ gh_account_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct
         auth_token[0] = '\0';
     }
     GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_MANAGE));
-    GH_ENSURE(change->status >= GH_STATUS_ANY && change->status <= GH_ACCOUNT_CLOSED,
-              GH_E_STATUS);
+    GH_ENSURE(change->status >= GH_STATUS_ANY && change->status <= GH_ACCOUNT_CLOSED, GH_E_STATUS);
     if (change->friendly_name != NULL) {
         GH_TRY(gh__friendly_name_check(change->friendly_name));
     }

@@ -135,8 +135,7 @@ auth_key(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *pass
 }
 
 static void
-record_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid,
-               const char *why)
+record_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid, const char *why)
 {
     struct gh_audit_entry e = {from, sid, "auth.failure", sid, false, why};
     struct gh_tx *tx = NULL;

@@ -48,8 +48,8 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
     fill_info(&acct, &rows[0], out);
     gh_wipe(rows, sizeof(rows));
     GH_TRY(rc);
-    struct gh_audit_entry e = {from, gh__actor_of(who), "auth_token.secondary.create", acct.sid,
-                               true, ""};
+    struct gh_audit_entry e = {
+        from, gh__actor_of(who), "auth_token.secondary.create", acct.sid, true, ""};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -82,8 +82,8 @@ delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
 
     GH_TRY(own_account(tx, who, &acct));
     GH_TRY(GH_ST(tx)->token_delete(tx, acct.sid, GH_SLOT_SECONDARY));
-    struct gh_audit_entry e = {from, gh__actor_of(who), "auth_token.secondary.delete", acct.sid,
-                               true, ""};
+    struct gh_audit_entry e = {
+        from, gh__actor_of(who), "auth_token.secondary.delete", acct.sid, true, ""};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -128,8 +128,8 @@ promote_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from
     fill_info(&acct, &rows[GH_SLOT_SECONDARY], out);
     gh_wipe(rows, sizeof(rows));
     GH_TRY(rc);
-    struct gh_audit_entry e = {from, gh__actor_of(who), "auth_token.promote", acct.sid, true,
-                               "old primary deleted"};
+    struct gh_audit_entry e = {from, gh__actor_of(who),    "auth_token.promote", acct.sid,
+                               true, "old primary deleted"};
     return gh__audit_append(ctx, tx, &e);
 }
 

@@ -95,9 +95,9 @@ gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out)
     GH_ENSURE(ctx != NULL, GH_E_NOMEM);
     ctx->clock = cfg->clock;
     pthread_rwlock_init(&ctx->kr_lock, NULL);
-    rc = cfg->key_file != NULL ? gh__strlcpy(ctx->key_file, cfg->key_file, sizeof(ctx->key_file))
-                               : gh__data_path(cfg->data_dir, GH_KEY_FILE, ctx->key_file,
-                                               sizeof(ctx->key_file));
+    rc = cfg->key_file != NULL
+             ? gh__strlcpy(ctx->key_file, cfg->key_file, sizeof(ctx->key_file))
+             : gh__data_path(cfg->data_dir, GH_KEY_FILE, ctx->key_file, sizeof(ctx->key_file));
     if (rc == GH_OK) {
         rc = gh__store_open(db, cfg->store_connections, &ctx->store);
     }

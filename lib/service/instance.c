@@ -102,9 +102,9 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
     GH_TRY(gh__friendly_name_check(friendly_name));
     GH_TRY(make_data_dir(dir));
     GH_TRY(gh__data_path(dir, GH_DB_FILE, db, sizeof(db)));
-    rc = cfg->key_file != NULL ? gh__strlcpy(ctx.key_file, cfg->key_file, sizeof(ctx.key_file))
-                               : gh__data_path(dir, GH_KEY_FILE, ctx.key_file,
-                                               sizeof(ctx.key_file));
+    rc = cfg->key_file != NULL
+             ? gh__strlcpy(ctx.key_file, cfg->key_file, sizeof(ctx.key_file))
+             : gh__data_path(dir, GH_KEY_FILE, ctx.key_file, sizeof(ctx.key_file));
     GH_TRY(rc);
     if (stat(ctx.key_file, &st) != 0) {
         GH_TRY(gh__keyring_file_create(ctx.key_file));
@@ -171,8 +171,7 @@ rotate_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, struct reseal *r)
     pthread_rwlock_unlock(&ctx->kr_lock);
     GH_TRY(rc);
     GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_KEY_CHECK, check));
-    snprintf(detail, sizeof(detail), "key %u; %zu secrets re-sealed", (unsigned)r->new_id,
-             r->rows);
+    snprintf(detail, sizeof(detail), "key %u; %zu secrets re-sealed", (unsigned)r->new_id, r->rows);
     struct gh_audit_entry e = {NULL, "operator", "master_key.rotate", "", true, detail};
     return gh__audit_append(ctx, tx, &e);
 }

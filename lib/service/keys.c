@@ -114,15 +114,15 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
     }
     gh_wipe(&row, sizeof(row));
     GH_TRY(rc);
-    struct gh_audit_entry e = {from, gh__actor_of(who), "key.create", out->sid, true,
-                               type_text[out->type]};
+    struct gh_audit_entry e = {from, gh__actor_of(who),   "key.create", out->sid,
+                               true, type_text[out->type]};
     return gh__audit_append(ctx, tx, &e);
 }
 
 gh_err
 gh_key_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
-              const struct gh_key_scope *scope, const struct gh_key_spec *spec,
-              struct gh_key *out, char secret[GH_SECRET_SIZE])
+              const struct gh_key_scope *scope, const struct gh_key_spec *spec, struct gh_key *out,
+              char secret[GH_SECRET_SIZE])
 {
     struct gh_tx *tx = NULL;
     gh_err rc;
@@ -231,15 +231,16 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
     GH_TRY(apply_change(out, change));
     out->updated_ms = gh_ctx_now_ms(ctx);
     GH_TRY(GH_ST(tx)->key_update(tx, out));
-    struct gh_audit_entry e = {from, gh__actor_of(who), "key.update", out->sid, true,
-                               change->permissions != NULL ? "policy changed" : ""};
+    struct gh_audit_entry e = {from,         gh__actor_of(who),
+                               "key.update", out->sid,
+                               true,         change->permissions != NULL ? "policy changed" : ""};
     return gh__audit_append(ctx, tx, &e);
 }
 
 gh_err
 gh_key_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
-              const struct gh_key_scope *scope, const char *sid,
-              const struct gh_key_change *change, struct gh_key *out)
+              const struct gh_key_scope *scope, const char *sid, const struct gh_key_change *change,
+              struct gh_key *out)
 {
     struct gh_tx *tx = NULL;
     gh_err rc;

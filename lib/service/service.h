@@ -11,10 +11,10 @@
 #include "crypto/keyring.h"
 #include "store/store.h"
 
-#define GH_DB_FILE "gatehouse.db"
-#define GH_KEY_FILE "master.key"
-#define GH_META_KEY_CHECK "master_key_check"
-#define GH_META_INSTANCE "instance_created_ms"
+#define GH_DB_FILE           "gatehouse.db"
+#define GH_KEY_FILE          "master.key"
+#define GH_META_KEY_CHECK    "master_key_check"
+#define GH_META_INSTANCE     "instance_created_ms"
 #define GH_META_MAIN_ACCOUNT "main_account_sid"
 
 _Static_assert(GH_STORE_SEALED_MAX >= GH_SEALED_MAX, "sealed rows must fit the store's column");

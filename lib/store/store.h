@@ -11,9 +11,9 @@
 
 #include "internal.h"
 
-#define GH_STORE_SEALED_MAX 104
-#define GH_STORE_LOOKUP_BYTES 32
-#define GH_STORE_META_VALUE_MAX 256
+#define GH_STORE_SEALED_MAX          104
+#define GH_STORE_LOOKUP_BYTES        32
+#define GH_STORE_META_VALUE_MAX      256
 #define GH_STORE_CONNECTIONS_DEFAULT 8
 
 enum gh_tx_mode {
@@ -53,10 +53,10 @@ struct gh_cursor {
 };
 
 struct gh_account_query {
-    const char *scope_sid;   /* the account itself ... */
-    bool with_children;      /* ... and its subaccounts */
+    const char *scope_sid;     /* the account itself ... */
+    bool with_children;        /* ... and its subaccounts */
     const char *friendly_name; /* NULL: any */
-    int status;              /* GH_STATUS_ANY: any */
+    int status;                /* GH_STATUS_ANY: any */
     struct gh_cursor cursor;
 };
 
@@ -111,8 +111,8 @@ struct gh_store_ops {
                                      struct gh_key *out, size_t *n);
 
     /* Every sealed row of a kind, for master-key rotation; fn may call sealed_update. */
-    GH_MUST_CHECK gh_err (*sealed_each)(struct gh_tx *tx, enum gh_sealed_kind kind,
-                                        gh_sealed_fn fn, void *arg);
+    GH_MUST_CHECK gh_err (*sealed_each)(struct gh_tx *tx, enum gh_sealed_kind kind, gh_sealed_fn fn,
+                                        void *arg);
     GH_MUST_CHECK gh_err (*sealed_update)(struct gh_tx *tx, const struct gh_sealed *row);
 
     /* The newest event's seq and hash; seq 0 and a zero hash when the log is empty. */
@@ -150,7 +150,6 @@ void gh__store_close(struct gh_store *st);
 /* The backend's operations of a transaction. */
 #define GH_ST(tx) ((tx)->store->ops)
 
-GH_MUST_CHECK gh_err gh__sqlite_open(const char *path, unsigned connections,
-                                     struct gh_store **out);
+GH_MUST_CHECK gh_err gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out);
 
 #endif

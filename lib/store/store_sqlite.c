@@ -46,10 +46,10 @@ enum stmt_id {
 };
 
 #define ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
-#define KEY_COLS                                                                                  \
-    "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "      \
+#define KEY_COLS                                                                                   \
+    "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "         \
     "ciphertext, lookup_hash"
-#define AUDIT_COLS                                                                                \
+#define AUDIT_COLS                                                                                 \
     "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
 
 /* Paging: keyset after (?ms, ?sid) when ?sid is not '', else OFFSET. */
@@ -156,8 +156,8 @@ stmt(struct gh_tx *tx, enum stmt_id id, sqlite3_stmt **out)
 
     *out = NULL;
     if (c->stmts[id] == NULL) {
-        int rc = sqlite3_prepare_v3(c->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
-                                    NULL);
+        int rc =
+            sqlite3_prepare_v3(c->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id], NULL);
         if (rc != SQLITE_OK) {
             return map_rc(rc);
         }
@@ -545,8 +545,9 @@ sqlite_account_get(struct gh_tx *tx, const char *sid, struct gh_account *out)
     GH_TRY(stmt(tx, S_ACCOUNT_GET, &s));
     GH_TRY(bind_text(s, 1, sid));
     step = sqlite3_step(s);
-    rc = step == SQLITE_ROW ? read_account(s, out) : step == SQLITE_DONE ? GH_E_NOT_FOUND
-                                                                         : map_rc(step);
+    rc = step == SQLITE_ROW    ? read_account(s, out)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
     sqlite3_reset(s);
     return rc;
 }
@@ -760,8 +761,9 @@ sqlite_key_get(struct gh_tx *tx, const char *sid, struct gh_key *out, struct gh_
     GH_TRY(stmt(tx, S_KEY_GET, &s));
     GH_TRY(bind_text(s, 1, sid));
     step = sqlite3_step(s);
-    rc = step == SQLITE_ROW ? read_key(s, out, secret) : step == SQLITE_DONE ? GH_E_NOT_FOUND
-                                                                             : map_rc(step);
+    rc = step == SQLITE_ROW    ? read_key(s, out, secret)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
     sqlite3_reset(s);
     return rc;
 }
@@ -838,8 +840,8 @@ sqlite_sealed_each(struct gh_tx *tx, enum gh_sealed_kind kind, gh_sealed_fn fn, 
 
     /* A private statement: fn updates rows through the cached ones while this one steps. */
     rc = map_rc(sqlite3_prepare_v2(conn_of(tx)->db,
-                                   sql[kind == GH_SEALED_AUTH_TOKEN ? S_TOKEN_ALL : S_KEY_ALL],
-                                   -1, &s, NULL));
+                                   sql[kind == GH_SEALED_AUTH_TOKEN ? S_TOKEN_ALL : S_KEY_ALL], -1,
+                                   &s, NULL));
     while (rc == GH_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
         rc = read_sealed_row(s, kind, &row);
         if (rc == GH_OK) {

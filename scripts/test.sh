@@ -1,0 +1,74 @@
+#!/bin/sh
+# test.sh -- builds and runs every test suite, then prints one line: "N passed, N failed".
+#
+# Suites (each prints TAP; every "ok"/"not ok" line is one test case):
+#   unit          cmocka unit tests                      (build/)
+#   unit-asan     the same, under ASan + UBSan           (build-asan/)
+#   unit-valgrind the same, under valgrind memcheck      (build/)
+#   api           the real server on an ephemeral port   (tests/api/run.js)
+#   compat        the official twilio npm package        (tests/compat/run.sh)
+# Exits non-zero when any test fails or any suite cannot run.
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+logs="$root/build/test-logs"
+
+build() {
+    dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >/dev/null || return 1
+    fi
+    ninja -C "$dir" >/dev/null
+}
+
+echo "test: building (build/, build-asan/)"
+build build --buildtype=debug -Dwerror=true || { echo "test: build failed"; echo "0 passed, 1 failed"; exit 1; }
+build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true ||
+    { echo "test: sanitizer build failed"; echo "0 passed, 1 failed"; exit 1; }
+rm -rf "$logs"
+mkdir -p "$logs"
+
+# run_suite NAME COMMAND...: runs a suite, keeps its TAP in $logs/NAME.tap, prints its counts.
+run_suite() {
+    name=$1
+    shift
+    "$@" >"$logs/$name.tap" 2>"$logs/$name.err"
+    status=$?
+    p=$(grep -c '^ok ' "$logs/$name.tap")
+    f=$(grep -c '^not ok ' "$logs/$name.tap")
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1 # the suite itself failed (crash, sanitizer report, setup error)
+        echo "not ok - suite $name exited with status $status" >>"$logs/$name.tap"
+    fi
+    printf 'test: %-14s %4d passed, %d failed\n' "$name" "$p" "$f"
+    if [ "$f" -ne 0 ]; then
+        grep -A12 '^not ok ' "$logs/$name.tap" | head -60 | sed 's/^/    /'
+        tail -20 "$logs/$name.err" | sed 's/^/    stderr: /'
+    fi
+    echo "$p $f" >>"$logs/counts"
+}
+
+unit_tests() {
+    dir=$1
+    shift
+    rc=0
+    for t in "$dir"/tests/unit/*_test; do
+        [ -x "$t" ] || continue
+        echo "# $(basename "$t")"
+        CMOCKA_MESSAGE_OUTPUT=TAP "$@" "$t" || rc=1
+    done
+    return $rc
+}
+
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+run_suite unit unit_tests build
+run_suite unit-asan unit_tests build-asan
+run_suite unit-valgrind unit_tests build valgrind -q --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect
+export GATEHOUSE_BIN="$root/build/cli/gatehouse"
+run_suite api node tests/api/run.js
+run_suite compat tests/compat/run.sh
+
+awk '{p += $1; f += $2} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}' "$logs/counts"
