@@ -7,6 +7,7 @@
 #   unit-valgrind the same, under valgrind memcheck      (build/)
 #   api           the real server on an ephemeral port   (tests/api/run.js)
 #   compat        the official twilio npm package        (tests/compat/run.sh)
+#   check         clang-format, banned calls, cppcheck   (scripts/check.sh)
 # Exits non-zero when any test fails or any suite cannot run.
 set -u
 cd "$(dirname "$0")/.."
@@ -70,5 +71,6 @@ run_suite unit-valgrind unit_tests build valgrind -q --error-exitcode=99 --leak-
 export GATEHOUSE_BIN="$root/build/cli/gatehouse"
 run_suite api node tests/api/run.js
 run_suite compat tests/compat/run.sh
+run_suite check scripts/check.sh
 
 awk '{p += $1; f += $2} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}' "$logs/counts"
