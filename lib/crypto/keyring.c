@@ -100,7 +100,7 @@ parse_key_line(const char *line, size_t len, struct file_keys *fk)
     unsigned long id;
     char *end;
 
-    GH_ENSURE(len > 4 && memcmp(line, "key ", 4) == 0, GH_E_KEYFILE);
+    GH_ENSURE(len > 4 && sodium_memcmp(line, "key ", 4) == 0, GH_E_KEYFILE);
     sp = memchr(line + 4, ' ', len - 4);
     GH_ENSURE(sp != NULL && (size_t)(sp - line - 4) < sizeof(idbuf), GH_E_KEYFILE);
     memcpy(idbuf, line + 4, (size_t)(sp - line - 4));
@@ -138,7 +138,8 @@ parse_file(const char *text, size_t len, struct file_keys *fk)
         if (n == 0 || p[0] == '#') {
             /* blank line or comment */
         } else if (!header) {
-            GH_ENSURE(n == strlen(FILE_HEADER) && memcmp(p, FILE_HEADER, n) == 0, GH_E_KEYFILE);
+            GH_ENSURE(n == strlen(FILE_HEADER) && sodium_memcmp(p, FILE_HEADER, n) == 0,
+                      GH_E_KEYFILE);
             header = true;
         } else {
             GH_TRY(parse_key_line(p, n, fk));

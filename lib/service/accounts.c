@@ -40,7 +40,7 @@ primary_token(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, char token[
     rc = GH_ST(tx)->token_get(tx, sid, rows, present);
     if (rc == GH_OK) {
         rc = present[GH_SLOT_PRIMARY]
-                 ? gh__secret_open(ctx, &rows[GH_SLOT_PRIMARY], token, GH_SECRET_SIZE)
+                 ? gh__secret_open(ctx, tx, &rows[GH_SLOT_PRIMARY], token, GH_SECRET_SIZE)
                  : GH_E_INTERNAL;
     }
     gh_wipe(rows, sizeof(rows));

@@ -18,7 +18,7 @@ struct candidate {
 
 /* Constant-time over the candidates: every one is hashed and compared. */
 static gh_err
-match_any(struct gh_ctx *ctx, const char *sid, const char *password, size_t len,
+match_any(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *password, size_t len,
           const struct candidate *c, size_t n, bool *matched)
 {
     uint8_t digest[GH_LOOKUP_BYTES];
@@ -28,7 +28,7 @@ match_any(struct gh_ctx *ctx, const char *sid, const char *password, size_t len,
     for (size_t i = 0; i < n && rc == GH_OK; i++) {
         uint32_t id = c[i].present ? c[i].key_id : gh__seal_key_id(ctx);
 
-        rc = gh__secret_digest(ctx, id, sid, password, len, digest);
+        rc = gh__secret_digest(ctx, tx, id, sid, password, len, digest);
         hit |= (unsigned)(rc == GH_OK && c[i].present &&
                           sodium_memcmp(digest, c[i].lookup, sizeof(digest)) == 0);
     }
@@ -80,7 +80,7 @@ auth_account(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *
     }
     gh_wipe(rows, sizeof(rows));
     GH_TRY(rc);
-    GH_TRY(match_any(ctx, sid, password, len, c, 2, &ok));
+    GH_TRY(match_any(ctx, tx, sid, password, len, c, 2, &ok));
     if (!ok) {
         *why = c[0].present ? "bad_auth_token" : "unknown_account";
         return GH_E_DENIED;
@@ -115,7 +115,7 @@ auth_key(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *pass
         gh_key_clear(&key);
         return rc;
     }
-    rc = match_any(ctx, sid, password, len, &c, 1, &ok);
+    rc = match_any(ctx, tx, sid, password, len, &c, 1, &ok);
     if (rc == GH_OK && !ok) {
         *why = c.present ? "bad_key_secret" : "unknown_key";
         rc = GH_E_DENIED;

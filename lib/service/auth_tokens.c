@@ -116,7 +116,7 @@ promote_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from
         rc = GH_E_NOT_FOUND;
     }
     if (rc == GH_OK) {
-        rc = gh__secret_open(ctx, &rows[GH_SLOT_SECONDARY], token, GH_SECRET_SIZE);
+        rc = gh__secret_open(ctx, tx, &rows[GH_SLOT_SECONDARY], token, GH_SECRET_SIZE);
     }
     if (rc == GH_OK && present[GH_SLOT_PRIMARY]) {
         rc = GH_ST(tx)->token_delete(tx, acct.sid, GH_SLOT_PRIMARY);

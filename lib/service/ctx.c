@@ -138,9 +138,9 @@ gh__seal_key_id(struct gh_ctx *ctx)
     return id;
 }
 
-/* True when the ring holds key id; otherwise rereads the key file once. */
+/* True when the ring holds key id; otherwise rereads the key file once (within tx). */
 static gh_err
-ensure_key(struct gh_ctx *ctx, uint32_t id)
+ensure_key(struct gh_ctx *ctx, struct gh_tx *tx, uint32_t id)
 {
     bool have;
 
@@ -150,7 +150,7 @@ ensure_key(struct gh_ctx *ctx, uint32_t id)
     if (have) {
         return GH_OK;
     }
-    GH_TRY(reload_standalone(ctx));
+    GH_TRY(gh__keyring_reload(ctx, tx));
     pthread_rwlock_rdlock(&ctx->kr_lock);
     have = gh__keyring_has(ctx->kr, id);
     pthread_rwlock_unlock(&ctx->kr_lock);
@@ -158,12 +158,12 @@ ensure_key(struct gh_ctx *ctx, uint32_t id)
 }
 
 gh_err
-gh__secret_digest(struct gh_ctx *ctx, uint32_t key_id, const char *sid, const char *secret,
-                  size_t len, uint8_t out[GH_LOOKUP_BYTES])
+gh__secret_digest(struct gh_ctx *ctx, struct gh_tx *tx, uint32_t key_id, const char *sid,
+                  const char *secret, size_t len, uint8_t out[GH_LOOKUP_BYTES])
 {
     gh_err rc;
 
-    GH_TRY(ensure_key(ctx, key_id));
+    GH_TRY(ensure_key(ctx, tx, key_id));
     pthread_rwlock_rdlock(&ctx->kr_lock);
     rc = gh__keyring_lookup(ctx->kr, key_id, sid, secret, len, out);
     pthread_rwlock_unlock(&ctx->kr_lock);
@@ -171,14 +171,15 @@ gh__secret_digest(struct gh_ctx *ctx, uint32_t key_id, const char *sid, const ch
 }
 
 gh_err
-gh__secret_open(struct gh_ctx *ctx, const struct gh_sealed *row, char *out, size_t cap)
+gh__secret_open(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_sealed *row, char *out,
+                size_t cap)
 {
     size_t len = 0;
     gh_err rc;
 
     GH_ENSURE(cap >= GH_SECRET_SIZE, GH_E_INVALID);
     out[0] = '\0';
-    GH_TRY(ensure_key(ctx, row->key_id));
+    GH_TRY(ensure_key(ctx, tx, row->key_id));
     pthread_rwlock_rdlock(&ctx->kr_lock);
     rc = gh__keyring_open(ctx->kr, row->key_id, row->owner, row->ct, row->ct_len, out, cap - 1,
                           &len);

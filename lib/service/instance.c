@@ -137,7 +137,7 @@ reseal_one(struct gh_tx *tx, struct gh_sealed *row, void *arg)
 {
     struct reseal *r = arg;
     char secret[GH_SECRET_SIZE + GH_SEALED_PLAIN_MAX];
-    gh_err rc = gh__secret_open(r->ctx, row, secret, sizeof(secret));
+    gh_err rc = gh__secret_open(r->ctx, tx, row, secret, sizeof(secret));
 
     if (rc == GH_OK) {
         pthread_rwlock_rdlock(&r->ctx->kr_lock);

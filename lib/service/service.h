@@ -33,15 +33,18 @@ struct gh_ctx {
 
 /* Paths inside a data folder. */
 GH_MUST_CHECK gh_err gh__data_path(const char *data_dir, const char *file, char *out, size_t cap);
-/* Opens a sealed secret into out (NUL-terminated; cap >= GH_SECRET_SIZE). */
-GH_MUST_CHECK gh_err gh__secret_open(struct gh_ctx *ctx, const struct gh_sealed *row, char *out,
-                                     size_t cap);
+/*
+ * Opens a sealed secret into out (NUL-terminated; cap >= GH_SECRET_SIZE).  A row sealed under a
+ * key the ring lacks makes it reread the key file, within tx (never a second transaction).
+ */
+GH_MUST_CHECK gh_err gh__secret_open(struct gh_ctx *ctx, struct gh_tx *tx,
+                                     const struct gh_sealed *row, char *out, size_t cap);
 /* Seals secret for owner under the store's current key (read within tx), with its digest. */
 GH_MUST_CHECK gh_err gh__secret_seal(struct gh_ctx *ctx, struct gh_tx *tx, const char *owner,
                                      const char *secret, struct gh_sealed *row);
 /* The keyed digest of (sid, secret) under key_id; reloads the key file for an unknown id. */
-GH_MUST_CHECK gh_err gh__secret_digest(struct gh_ctx *ctx, uint32_t key_id, const char *sid,
-                                       const char *secret, size_t len,
+GH_MUST_CHECK gh_err gh__secret_digest(struct gh_ctx *ctx, struct gh_tx *tx, uint32_t key_id,
+                                       const char *sid, const char *secret, size_t len,
                                        uint8_t out[GH_LOOKUP_BYTES]);
 /* The id of the newest key loaded (for the equal-cost digest of unknown SIDs). */
 uint32_t gh__seal_key_id(struct gh_ctx *ctx);
