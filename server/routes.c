@@ -88,6 +88,7 @@ authenticate(struct gh_request *req, enum gh_perm needs)
     gh_err rc;
 
     if (req->authorization == NULL) {
+        gh_audit_auth_failure(req->cfg->ctx, &req->origin, "no_credentials");
         return GH_E_DENIED;
     }
     rc = gh_basic_auth_decode(req->authorization, user, sizeof(user), password, sizeof(password),

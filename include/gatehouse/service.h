@@ -167,7 +167,7 @@ GH_API void gh_key_list_clear(struct gh_key_list *list);
 
 struct gh_key_spec {
     enum gh_key_type type;
-    const char *friendly_name; /* NULL: "" */
+    const char *friendly_name; /* NULL: ""; else 1..64 characters */
     const char *permissions;   /* restricted keys only; see gh_key_policy_check */
 };
 

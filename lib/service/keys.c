@@ -73,7 +73,7 @@ check_spec(const struct gh_principal *who, const struct gh_key_scope *scope,
 
     GH_ENSURE((spec->type == GH_KEY_SIGNING) == signing, GH_E_INVALID);
     GH_ENSURE(spec->type != GH_KEY_MAIN || who->kind == GH_PRINCIPAL_OPERATOR, GH_E_FORBIDDEN);
-    if (spec->friendly_name != NULL && spec->friendly_name[0] != '\0') {
+    if (spec->friendly_name != NULL) {
         GH_TRY(gh__friendly_name_check(spec->friendly_name));
     }
     if (spec->type == GH_KEY_RESTRICTED) {
@@ -207,9 +207,7 @@ static gh_err
 apply_change(struct gh_key *k, const struct gh_key_change *change)
 {
     if (change->friendly_name != NULL) {
-        if (change->friendly_name[0] != '\0') {
-            GH_TRY(gh__friendly_name_check(change->friendly_name));
-        }
+        GH_TRY(gh__friendly_name_check(change->friendly_name));
         GH_TRY(gh__strlcpy(k->friendly_name, change->friendly_name, sizeof(k->friendly_name)));
     }
     if (change->permissions != NULL) {

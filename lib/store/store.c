@@ -14,7 +14,15 @@ gh__store_open(const char *target, unsigned connections, struct gh_store **out)
     if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0) {
         return GH_E_INVALID; /* the PostgreSQL backend arrives with issue #3 */
     }
-    return gh__sqlite_open(target, connections, out);
+    struct gh_store *inner = NULL;
+    uint64_t rev;
+
+    GH_TRY(gh__sqlite_open(target, connections, &inner));
+    if (!inner->ops->revision(inner, &rev)) {
+        *out = inner;
+        return GH_OK;
+    }
+    return gh__cache_wrap(inner, out);
 }
 
 void

@@ -74,6 +74,11 @@ typedef gh_err (*gh_sealed_fn)(struct gh_tx *tx, struct gh_sealed *row, void *ar
 struct gh_store_ops {
     const char *name;
     void (*close)(struct gh_store *st);
+    /*
+     * The store-wide change counter (see revision.h), when the backend has one that every
+     * writing process updates; false otherwise (then nothing may be cached).
+     */
+    bool (*revision)(struct gh_store *st, uint64_t *out);
     GH_MUST_CHECK gh_err (*migrate)(struct gh_store *st);
     GH_MUST_CHECK gh_err (*begin)(struct gh_store *st, enum gh_tx_mode mode, struct gh_tx **out);
     GH_MUST_CHECK gh_err (*commit)(struct gh_tx *tx);
@@ -151,5 +156,10 @@ void gh__store_close(struct gh_store *st);
 #define GH_ST(tx) ((tx)->store->ops)
 
 GH_MUST_CHECK gh_err gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out);
+/*
+ * Wraps a backend that keeps a change counter with a read cache of accounts, keys and
+ * auth-token rows (cache.c).  Takes ownership of inner, even on failure.
+ */
+GH_MUST_CHECK gh_err gh__cache_wrap(struct gh_store *inner, struct gh_store **out);
 
 #endif

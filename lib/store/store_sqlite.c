@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "store/revision.h"
 #include "store/store.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -112,6 +113,7 @@ struct conn {
 
 struct sqlite_store {
     struct gh_store base;
+    struct gh_revision *rev; /* shared with every process that opens this database */
     pthread_mutex_t lock;
     pthread_cond_t freed;
     size_t n;
@@ -292,16 +294,34 @@ sqlite_close(struct gh_store *st)
         conn_close(&s->conns[i]);
     }
     gh__free(s->conns);
+    gh__revision_close(s->rev);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->freed);
     gh__free(s);
+}
+
+static bool
+sqlite_revision(struct gh_store *st, uint64_t *out)
+{
+    *out = gh__revision_load(((struct sqlite_store *)st)->rev);
+    return true;
+}
+
+static gh_err
+open_revision(struct sqlite_store *s, const char *path)
+{
+    char rev_path[4096];
+    int n = snprintf(rev_path, sizeof(rev_path), "%s-rev", path);
+
+    GH_ENSURE(n > 0 && (size_t)n < sizeof(rev_path), GH_E_INVALID);
+    return gh__revision_open(rev_path, &s->rev);
 }
 
 gh_err
 gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out)
 {
     struct sqlite_store *s = gh__calloc(1, sizeof(*s));
-    gh_err rc = GH_OK;
+    gh_err rc;
 
     *out = NULL;
     GH_ENSURE(s != NULL, GH_E_NOMEM);
@@ -313,7 +333,8 @@ gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out)
         sqlite_close(&s->base);
         return GH_E_NOMEM;
     }
-    for (s->n = 0; s->n < connections && rc == GH_OK; s->n++) {
+    rc = open_revision(s, path);
+    for (s->n = 0; rc == GH_OK && s->n < connections; s->n++) {
         s->conns[s->n].tx.store = &s->base;
         rc = conn_open(&s->conns[s->n], path);
     }
@@ -395,18 +416,26 @@ sqlite_rollback(struct gh_tx *tx)
 static gh_err
 sqlite_commit(struct gh_tx *tx)
 {
+    struct gh_revision *rev = ((struct sqlite_store *)tx->store)->rev;
+    bool writing = tx->mode == GH_TX_WRITE;
     sqlite3_stmt *s;
     gh_err rc = stmt(tx, S_COMMIT, &s);
 
+    if (writing) {
+        gh__revision_begin_write(rev); /* we hold the write lock: writers are serialised */
+    }
     if (rc == GH_OK) {
         rc = run(s);
     }
     if (rc != GH_OK) {
         sqlite_rollback(tx);
-        return rc;
+    } else {
+        release(conn_of(tx));
     }
-    release(conn_of(tx));
-    return GH_OK;
+    if (writing) {
+        gh__revision_end_write(rev);
+    }
+    return rc;
 }
 
 static gh_err
@@ -464,7 +493,9 @@ sqlite_migrate(struct gh_store *st)
             rc = apply_one(c->db, &gh__migrations[i]);
         }
     }
+    gh__revision_begin_write(((struct sqlite_store *)st)->rev);
     rc = exec(c->db, rc == GH_OK ? "COMMIT" : "ROLLBACK") == GH_OK ? rc : GH_E_STORE;
+    gh__revision_end_write(((struct sqlite_store *)st)->rev);
     release(c);
     return rc;
 }
@@ -961,6 +992,7 @@ sqlite_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg
 static const struct gh_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
+    .revision = sqlite_revision,
     .migrate = sqlite_migrate,
     .begin = sqlite_begin,
     .commit = sqlite_commit,
