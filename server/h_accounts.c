@@ -35,7 +35,7 @@ h_account_create(struct gh_request *req, struct gh_response *res)
         rc = gh_account_create(req->cfg->ctx, &req->origin, &req->who, name, &acct, token);
     }
     if (rc == GH_OK) {
-        gh_respond(res, 201, gh_json_account(&acct, token));
+        gh_write_account(gh_respond_json(res, 201), &acct, token);
     } else {
         gh_respond_error(res, rc);
     }
@@ -63,18 +63,22 @@ filter_query(const char *name, const char *status, char *out, size_t cap)
 }
 
 static void
-render_list(struct gh_request *req, struct gh_response *res, const struct gh_account_list *list,
-            const struct gh_page *page, const char *filters)
+render_list(struct gh_response *res, const struct gh_account_list *list, const struct gh_page *page,
+            const char *filters)
 {
-    json_t *items = json_array();
     struct gh_page_links links = {"/2010-04-01/Accounts.json", filters, page, list->n,
                                   list->next_token};
+    struct gh_jw *w = gh_respond_json(res, 200);
 
+    gh_jw_object(w);
+    gh_jw_key(w, "accounts");
+    gh_jw_array(w);
     for (size_t i = 0; i < list->n; i++) {
-        json_array_append_new(items, gh_json_account(&list->items[i], list->auth_tokens[i]));
+        gh_write_account(w, &list->items[i], list->auth_tokens[i]);
     }
-    (void)req;
-    gh_respond(res, 200, gh_json_page2010("accounts", items, &links));
+    gh_jw_array_end(w);
+    gh_write_page2010(w, &links);
+    gh_jw_object_end(w);
 }
 
 void
@@ -104,7 +108,7 @@ h_account_list(struct gh_request *req, struct gh_response *res)
         rc = gh_account_list(req->cfg->ctx, &req->who, &filter, &page, &list);
     }
     if (rc == GH_OK) {
-        render_list(req, res, &list, &page, filters);
+        render_list(res, &list, &page, filters);
     } else {
         gh_respond_error(res, rc);
     }
@@ -119,7 +123,7 @@ h_account_fetch(struct gh_request *req, struct gh_response *res)
     gh_err rc = gh_account_fetch(req->cfg->ctx, &req->who, req->captures[0], &acct, token);
 
     if (rc == GH_OK) {
-        gh_respond(res, 200, gh_json_account(&acct, token));
+        gh_write_account(gh_respond_json(res, 200), &acct, token);
     } else {
         gh_respond_error(res, rc);
     }
@@ -146,7 +150,7 @@ h_account_update(struct gh_request *req, struct gh_response *res)
                                &acct, token);
     }
     if (rc == GH_OK) {
-        gh_respond(res, 200, gh_json_account(&acct, token));
+        gh_write_account(gh_respond_json(res, 200), &acct, token);
     } else {
         gh_respond_error(res, rc);
     }

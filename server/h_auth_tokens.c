@@ -7,18 +7,24 @@
 
 #include "server.h"
 
-static json_t *
-token_json(struct gh_request *req, const struct gh_auth_token_info *info, const char *field,
-           const char *token, const char *path)
+static void
+write_token(struct gh_request *req, struct gh_response *res, int status,
+            const struct gh_auth_token_info *info, const char *field, const char *token,
+            const char *path)
 {
+    struct gh_jw *w = gh_respond_json(res, status);
     char base[400];
     char url[512];
 
     gh_base_url(req, base, sizeof(base));
     snprintf(url, sizeof(url), "%s%s", base, path);
-    return json_pack("{s:s, s:o, s:o, s:s, s:s}", "account_sid", info->account_sid, "date_created",
-                     gh_json_date_iso(info->created_ms), "date_updated",
-                     gh_json_date_iso(info->updated_ms), field, token, "url", url);
+    gh_jw_object(w);
+    gh_jw_kv_string(w, "account_sid", info->account_sid);
+    gh_write_date_iso(w, "date_created", info->created_ms);
+    gh_write_date_iso(w, "date_updated", info->updated_ms);
+    gh_jw_kv_string(w, field, token);
+    gh_jw_kv_string(w, "url", url);
+    gh_jw_object_end(w);
 }
 
 static gh_err
@@ -44,9 +50,8 @@ h_secondary_create(struct gh_request *req, struct gh_response *res)
         rc = gh_auth_token_secondary_create(req->cfg->ctx, &req->origin, &req->who, &info, token);
     }
     if (rc == GH_OK) {
-        gh_respond(
-            res, 201,
-            token_json(req, &info, "secondary_auth_token", token, "/v1/AuthTokens/Secondary"));
+        write_token(req, res, 201, &info, "secondary_auth_token", token,
+                    "/v1/AuthTokens/Secondary");
     } else {
         gh_respond_error(res, rc);
     }
@@ -62,7 +67,7 @@ h_secondary_delete(struct gh_request *req, struct gh_response *res)
         rc = gh_auth_token_secondary_delete(req->cfg->ctx, &req->origin, &req->who);
     }
     if (rc == GH_OK) {
-        gh_respond(res, 204, NULL);
+        gh_respond_empty(res, 204);
     } else {
         gh_respond_error(res, rc);
     }
@@ -79,7 +84,7 @@ h_promote(struct gh_request *req, struct gh_response *res)
         rc = gh_auth_token_promote(req->cfg->ctx, &req->origin, &req->who, &info, token);
     }
     if (rc == GH_OK) {
-        gh_respond(res, 200, token_json(req, &info, "auth_token", token, "/v1/AuthTokens/Promote"));
+        write_token(req, res, 200, &info, "auth_token", token, "/v1/AuthTokens/Promote");
     } else {
         gh_respond_error(res, rc);
     }
@@ -89,6 +94,11 @@ h_promote(struct gh_request *req, struct gh_response *res)
 void
 h_health(struct gh_request *req, struct gh_response *res)
 {
+    struct gh_jw *w = gh_respond_json(res, 200);
+
     (void)req;
-    gh_respond(res, 200, json_pack("{s:s, s:s}", "status", "ok", "version", GATEHOUSE_VERSION));
+    gh_jw_object(w);
+    gh_jw_kv_string(w, "status", "ok");
+    gh_jw_kv_string(w, "version", GATEHOUSE_VERSION);
+    gh_jw_object_end(w);
 }

@@ -10,46 +10,64 @@
 
 /* ---- rendering ---- */
 
-static json_t *
-key_json(const struct gh_key *k, const char *secret)
+/* The fields every key shape shares; leaves the object open. */
+static void
+write_key_fields(struct gh_jw *w, const struct gh_key *k)
 {
-    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "sid", k->sid, "friendly_name", k->friendly_name,
-                          "date_created", gh_json_date2822(k->created_ms), "date_updated",
-                          gh_json_date2822(k->updated_ms));
+    gh_jw_object(w);
+    gh_jw_kv_string(w, "sid", k->sid);
+    gh_jw_kv_string(w, "friendly_name", k->friendly_name);
+    gh_write_date2822(w, "date_created", k->created_ms);
+    gh_write_date2822(w, "date_updated", k->updated_ms);
+}
 
+/* 2010-04-01: {sid, friendly_name, date_created, date_updated[, secret]} */
+static void
+write_key(struct gh_jw *w, const struct gh_key *k, const char *secret)
+{
+    write_key_fields(w, k);
     if (secret != NULL) {
-        json_object_set_new(o, "secret", json_string(secret));
+        gh_jw_kv_string(w, "secret", secret);
     }
-    return o;
+    gh_jw_object_end(w);
 }
 
-static json_t *
-key_v1_json(const struct gh_key *k, const char *secret)
+/* iam v1 instance: {..., [secret,] policy} */
+static void
+write_key_v1(struct gh_jw *w, const struct gh_key *k, const char *secret)
 {
-    json_t *o = key_json(k, secret);
-
-    json_object_set_new(o, "policy", gh_policy_to_json(k->permissions));
-    return o;
+    write_key_fields(w, k);
+    if (secret != NULL) {
+        gh_jw_kv_string(w, "secret", secret);
+    }
+    gh_jw_key(w, "policy");
+    gh_write_policy(w, k->permissions);
+    gh_jw_object_end(w);
 }
 
-static json_t *
-key_v1_item(const struct gh_key *k)
+/* iam v1 list item: {..., flags} */
+static void
+write_key_v1_item(struct gh_jw *w, const struct gh_key *k)
 {
-    json_t *o = key_json(k, NULL);
-
-    json_object_set_new(o, "flags",
-                        k->type == GH_KEY_RESTRICTED ? json_pack("[s]", "rest_api")
-                                                     : json_pack("[s, s]", "rest_api", "signing"));
-    return o;
+    write_key_fields(w, k);
+    gh_jw_key(w, "flags");
+    gh_jw_array(w);
+    gh_jw_string(w, "rest_api");
+    if (k->type != GH_KEY_RESTRICTED) {
+        gh_jw_string(w, "signing"); /* restricted keys cannot sign access tokens */
+    }
+    gh_jw_array_end(w);
+    gh_jw_object_end(w);
 }
+
+typedef void (*key_writer)(struct gh_jw *w, const struct gh_key *k, const char *secret);
 
 static void
-respond_key(struct gh_response *res, gh_err rc, int status,
-            json_t *(*render)(const struct gh_key *, const char *), const struct gh_key *k,
-            const char *secret)
+respond_key(struct gh_response *res, gh_err rc, int status, key_writer render,
+            const struct gh_key *k, const char *secret)
 {
     if (rc == GH_OK) {
-        gh_respond(res, status, render(k, secret));
+        render(gh_respond_json(res, status), k, secret);
     } else {
         gh_respond_error(res, rc);
     }
@@ -79,7 +97,7 @@ create2010(struct gh_request *req, struct gh_response *res, enum gh_key_family f
     if (rc == GH_OK) {
         rc = gh_key_create(req->cfg->ctx, &req->origin, &req->who, &scope, &spec, &k, secret);
     }
-    respond_key(res, rc, 201, key_json, &k, secret);
+    respond_key(res, rc, 201, write_key, &k, secret);
     gh_wipe(secret, sizeof(secret));
     gh_key_clear(&k);
 }
@@ -100,14 +118,19 @@ list2010(struct gh_request *req, struct gh_response *res, enum gh_key_family fam
     }
     if (rc == GH_OK) {
         struct gh_page_links links = {path, "", &page, list.n, list.next_token};
-        json_t *items = json_array();
+        struct gh_jw *w = gh_respond_json(res, 200);
 
         snprintf(path, sizeof(path), "/2010-04-01/Accounts/%s/%s.json", req->captures[0],
                  signing ? "SigningKeys" : "Keys");
+        gh_jw_object(w);
+        gh_jw_key(w, signing ? "signing_keys" : "keys");
+        gh_jw_array(w);
         for (size_t i = 0; i < list.n; i++) {
-            json_array_append_new(items, key_json(&list.items[i], NULL));
+            write_key(w, &list.items[i], NULL);
         }
-        gh_respond(res, 200, gh_json_page2010(signing ? "signing_keys" : "keys", items, &links));
+        gh_jw_array_end(w);
+        gh_write_page2010(w, &links);
+        gh_jw_object_end(w);
     } else {
         gh_respond_error(res, rc);
     }
@@ -121,7 +144,7 @@ fetch2010(struct gh_request *req, struct gh_response *res, enum gh_key_family fa
     struct gh_key k;
     gh_err rc = gh_key_fetch(req->cfg->ctx, &req->who, &scope, req->captures[1], &k);
 
-    respond_key(res, rc, 200, key_json, &k, NULL);
+    respond_key(res, rc, 200, write_key, &k, NULL);
     gh_key_clear(&k);
 }
 
@@ -138,7 +161,7 @@ update2010(struct gh_request *req, struct gh_response *res, enum gh_key_family f
         rc = gh_key_update(req->cfg->ctx, &req->origin, &req->who, &scope, req->captures[1],
                            &change, &k);
     }
-    respond_key(res, rc, 200, key_json, &k, NULL);
+    respond_key(res, rc, 200, write_key, &k, NULL);
     gh_key_clear(&k);
 }
 
@@ -149,7 +172,7 @@ delete_key(struct gh_request *req, struct gh_response *res, const struct gh_key_
     gh_err rc = gh_key_delete(req->cfg->ctx, &req->origin, &req->who, scope, sid);
 
     if (rc == GH_OK) {
-        gh_respond(res, 204, NULL);
+        gh_respond_empty(res, 204);
     } else {
         gh_respond_error(res, rc);
     }
@@ -285,7 +308,7 @@ h_key_v1_create(struct gh_request *req, struct gh_response *res)
     if (rc == GH_OK) {
         rc = gh_key_create(req->cfg->ctx, &req->origin, &req->who, &scope, &spec, &k, secret);
     }
-    respond_key(res, rc, 201, key_v1_json, &k, secret);
+    respond_key(res, rc, 201, write_key_v1, &k, secret);
     gh_wipe(secret, sizeof(secret));
     gh_key_clear(&k);
     free(permissions);
@@ -310,16 +333,21 @@ h_key_v1_list(struct gh_request *req, struct gh_response *res)
     }
     if (rc == GH_OK) {
         struct gh_page_links links = {url, filters, &page, list.n, list.next_token};
-        json_t *items = json_array();
+        struct gh_jw *w = gh_respond_json(res, 200);
         char base[400];
 
         gh_base_url(req, base, sizeof(base));
         snprintf(url, sizeof(url), "%s/v1/Keys", base);
         snprintf(filters, sizeof(filters), "AccountSid=%s&", scope.account_sid);
+        gh_jw_object(w);
+        gh_jw_key(w, "keys");
+        gh_jw_array(w);
         for (size_t i = 0; i < list.n; i++) {
-            json_array_append_new(items, key_v1_item(&list.items[i]));
+            write_key_v1_item(w, &list.items[i]);
         }
-        gh_respond(res, 200, gh_json_page_v1("keys", items, &links));
+        gh_jw_array_end(w);
+        gh_write_page_v1(w, "keys", &links);
+        gh_jw_object_end(w);
     } else {
         gh_respond_error(res, rc);
     }
@@ -332,7 +360,7 @@ h_key_v1_fetch(struct gh_request *req, struct gh_response *res)
     struct gh_key k;
     gh_err rc = gh_key_fetch(req->cfg->ctx, &req->who, &own_scope, req->captures[0], &k);
 
-    respond_key(res, rc, 200, key_v1_json, &k, NULL);
+    respond_key(res, rc, 200, write_key_v1, &k, NULL);
     gh_key_clear(&k);
 }
 
@@ -357,7 +385,7 @@ h_key_v1_update(struct gh_request *req, struct gh_response *res)
         rc = gh_key_update(req->cfg->ctx, &req->origin, &req->who, &own_scope, req->captures[0],
                            &change, &k);
     }
-    respond_key(res, rc, 200, key_v1_json, &k, NULL);
+    respond_key(res, rc, 200, write_key_v1, &k, NULL);
     gh_key_clear(&k);
     free(permissions);
 }

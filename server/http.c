@@ -40,62 +40,38 @@ struct exchange {
     char credential[GH_SID_SIZE];
 };
 
-/* ---- the wiping allocator for jansson ---- */
-
-struct sized {
-    size_t len;
-    max_align_t align[];
-};
-
-static void *
-wipe_malloc(size_t len)
-{
-    struct sized *s = malloc(sizeof(*s) + len);
-
-    if (s == NULL) {
-        return NULL;
-    }
-    s->len = len;
-    /* cppcheck-suppress memleak ; wipe_free finds the header again */
-    return s->align;
-}
-
-static void
-wipe_free(void *p)
-{
-    struct sized *s;
-
-    if (p == NULL) {
-        return;
-    }
-    s = (struct sized *)((char *)p - offsetof(struct sized, align));
-    gh_wipe(p, s->len);
-    free(s);
-}
+/* ---- responses ---- */
 
 static void
 free_body(void *cls)
 {
-    wipe_free(cls);
+    char *body = cls;
+
+    gh_wipe(body, strlen(body));
+    free(body);
 }
 
-/* ---- responses ---- */
-
 static enum MHD_Result
-send_response(struct MHD_Connection *con, struct exchange *x, const struct gh_response *res)
+send_response(struct MHD_Connection *con, struct exchange *x, struct gh_response *res)
 {
-    char *text = res->body != NULL ? json_dumps(res->body, JSON_COMPACT) : NULL;
+    size_t len = 0;
+    char *text = res->has_body ? gh_jw_take(&res->body, &len) : NULL;
     struct MHD_Response *r;
     enum MHD_Result ok;
 
+    if (res->has_body && text == NULL) {
+        gh_respond_error(res, GH_E_NOMEM); /* the body outgrew its bound: say so, briefly */
+        text = gh_jw_take(&res->body, &len);
+    }
     if (text != NULL) {
-        r = MHD_create_response_from_buffer_with_free_callback_cls(strlen(text), text, free_body,
-                                                                   text);
+        r = MHD_create_response_from_buffer_with_free_callback_cls(len, text, free_body, text);
     } else {
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     }
     if (r == NULL) {
-        wipe_free(text);
+        if (text != NULL) {
+            free_body(text);
+        }
         return MHD_NO;
     }
     if (text != NULL) {
@@ -124,7 +100,7 @@ send_error(struct MHD_Connection *con, struct exchange *x, gh_err err)
     memset(&res, 0, sizeof(res));
     gh_respond_error(&res, err);
     ok = send_response(con, x, &res);
-    json_decref(res.body);
+    gh_response_clear(&res);
     return ok;
 }
 
@@ -249,7 +225,7 @@ dispatch(struct MHD_Connection *con, struct exchange *x, const struct gh_server_
     }
     snprintf(x->credential, sizeof(x->credential), "%s", req.who.sid);
     ok = send_response(con, x, &res);
-    json_decref(res.body);
+    gh_response_clear(&res);
     gh_params_clear(&req.params);
     return ok;
 }
@@ -498,7 +474,7 @@ gh_server_run(struct gh_server_config *cfg)
         fprintf(stderr, "gatehouse: cannot use listen address %s\n", cfg->listen);
         return 1;
     }
-    json_set_alloc_funcs(wipe_malloc, wipe_free);
+    gh_json_setup();
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);

@@ -11,8 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
+#include <stdio.h>
 
 #include <gatehouse/gatehouse.h>
 
@@ -63,9 +62,40 @@ struct gh_request {
     const struct gh_server_config *cfg;
 };
 
+/* ---- json_out.c: a streaming JSON writer ---- */
+
+#define GH_JSON_OUT_MAX (4 * 1024 * 1024)
+#define GH_JW_DEPTH_MAX 16
+
+struct gh_jw {
+    char *buf; /* NUL-terminated; wiped when freed */
+    size_t len;
+    size_t cap;
+    bool failed; /* out of memory or past GH_JSON_OUT_MAX: the body is dropped */
+    bool after_key;
+    unsigned depth;
+    bool first[GH_JW_DEPTH_MAX];
+};
+
+void gh_jw_init(struct gh_jw *w);
+void gh_jw_free(struct gh_jw *w);
+/* Hands over the buffer (free it with free() after wiping len bytes); NULL when it failed. */
+char *gh_jw_take(struct gh_jw *w, size_t *len);
+void gh_jw_object(struct gh_jw *w);
+void gh_jw_object_end(struct gh_jw *w);
+void gh_jw_array(struct gh_jw *w);
+void gh_jw_array_end(struct gh_jw *w);
+void gh_jw_key(struct gh_jw *w, const char *key);
+void gh_jw_string(struct gh_jw *w, const char *s); /* NULL writes null */
+void gh_jw_int(struct gh_jw *w, int64_t v);
+void gh_jw_null(struct gh_jw *w);
+void gh_jw_kv_string(struct gh_jw *w, const char *key, const char *s);
+void gh_jw_kv_int(struct gh_jw *w, const char *key, int64_t v);
+
 struct gh_response {
     int status;
-    json_t *body;        /* NULL: empty body (204) */
+    bool has_body; /* false: empty body (204) */
+    struct gh_jw body;
     char allow[64];      /* Allow header for 405, or "" */
     bool auth_challenge; /* send WWW-Authenticate */
 };
@@ -83,16 +113,25 @@ gh_err gh_url_encode(const char *s, char *out, size_t cap);
 
 /* ---- twilio_json.c ---- */
 
-void gh_respond_error(struct gh_response *res, gh_err err);
-void gh_respond(struct gh_response *res, int status, json_t *body);
-json_t *gh_json_account(const struct gh_account *a, const char *auth_token);
-json_t *gh_json_date2822(int64_t ms);
-json_t *gh_json_date_iso(int64_t ms);
-/* Reads a restricted key's Policy JSON text into '\n'-separated permissions (gh__free). */
-gh_err gh_policy_from_json(const char *text, char **permissions);
-json_t *gh_policy_to_json(const char *permissions);
+/* Installs a wiping allocator for jansson (request JSON may carry secrets). */
+void gh_json_setup(void);
 
-/* The 2010 envelope: list key, items, paging URIs built from path and the filter query. */
+/* Starts a JSON body with this status; the handler writes into the returned writer. */
+struct gh_jw *gh_respond_json(struct gh_response *res, int status);
+/* An empty body (204). */
+void gh_respond_empty(struct gh_response *res, int status);
+/* Replaces whatever was written with Twilio's error body for err. */
+void gh_respond_error(struct gh_response *res, gh_err err);
+void gh_response_clear(struct gh_response *res);
+void gh_write_account(struct gh_jw *w, const struct gh_account *a, const char *auth_token);
+void gh_write_date2822(struct gh_jw *w, const char *key, int64_t ms);
+void gh_write_date_iso(struct gh_jw *w, const char *key, int64_t ms);
+/* Reads a restricted key's Policy JSON text into '\n'-separated permissions (free()). */
+gh_err gh_policy_from_json(const char *text, char **permissions);
+/* Writes {"allow": [...]}, or null for NULL. */
+void gh_write_policy(struct gh_jw *w, const char *permissions);
+
+/* The paging envelope around a list: path and the filter query build every paging URI. */
 struct gh_page_links {
     const char *path;         /* "/2010-04-01/Accounts.json" or the absolute v1 URL */
     const char *filter_query; /* "FriendlyName=x&Status=y&" or "" (each ends with '&') */
@@ -100,8 +139,10 @@ struct gh_page_links {
     size_t n;
     const char *next_token; /* "" on the last page */
 };
-json_t *gh_json_page2010(const char *key, json_t *items, const struct gh_page_links *l);
-json_t *gh_json_page_v1(const char *key, json_t *items, const struct gh_page_links *l);
+/* After the list's key and array: the 2010 paging keys. */
+void gh_write_page2010(struct gh_jw *w, const struct gh_page_links *l);
+/* After the list's key and array: the v1 "meta" object. */
+void gh_write_page_v1(struct gh_jw *w, const char *key, const struct gh_page_links *l);
 
 /* ---- routes.c ---- */
 
