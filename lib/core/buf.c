@@ -34,11 +34,13 @@ grow(struct gh_buf *b, size_t need)
     size_t want = b->alloc == 0 ? 64 : b->alloc;
     char *p;
 
-    while (want < need) {
+    size_t limit = b->cap < SIZE_MAX ? b->cap + 1 : SIZE_MAX; /* cap bytes and the NUL */
+
+    while (want < need && want <= SIZE_MAX / 2) {
         want *= 2;
     }
-    if (want > b->cap + 1) {
-        want = b->cap + 1;
+    if (want < need || want > limit) {
+        want = need > limit ? need : limit;
     }
     p = gh__alloc(want);
     if (p == NULL) {

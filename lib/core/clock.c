@@ -25,7 +25,8 @@ gh_clock_now_ms(const struct gh_clock *clock)
 static void
 utc_of(int64_t ms, struct tm *tm)
 {
-    time_t s = (time_t)(ms / 1000);
+    /* Floor, not truncation: -1 ms is 23:59:59.999 on the last day of 1969. */
+    time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
 
     memset(tm, 0, sizeof(*tm));
     gmtime_r(&s, tm);

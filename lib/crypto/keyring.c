@@ -8,6 +8,7 @@
  * folder, so a crash leaves the old file or the new one.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #define SUBKEY_SEAL   1
 #define SUBKEY_LOOKUP 2
 #define SUBKEY_CHECK  3
+static atomic_ulong lookups;
 static const char kdf_ctx[crypto_kdf_CONTEXTBYTES] = {'g', 'h', 'k', 'e', 'y', 'r', 'n', 'g'};
 
 struct ring_key {
@@ -301,6 +303,10 @@ gh__keyring_file_add(const char *path, uint32_t *new_id)
     for (size_t i = 0; i < fk.n; i++) {
         max = fk.ids[i] > max ? fk.ids[i] : max;
     }
+    if (max == UINT32_MAX) {
+        rc = GH_E_LIMIT; /* ids never wrap: 0 is not a key id */
+        goto out;
+    }
     fk.ids[fk.n] = max + 1;
     crypto_kdf_keygen(fk.keys[fk.n]);
     fk.n++;
@@ -474,6 +480,7 @@ gh__keyring_lookup(const struct gh_keyring *kr, uint32_t id, const char *sid, co
     unsigned char sep = 0;
 
     GH_ENSURE(k != NULL, GH_E_CRYPTO);
+    atomic_fetch_add(&lookups, 1);
     crypto_generichash_init(&st, sub(k, SUBKEY_LOOKUP), GH_MASTER_KEY_BYTES, GH_LOOKUP_BYTES);
     crypto_generichash_update(&st, domain, sizeof(domain));
     crypto_generichash_update(&st, (const unsigned char *)sid, strlen(sid));
@@ -482,6 +489,12 @@ gh__keyring_lookup(const struct gh_keyring *kr, uint32_t id, const char *sid, co
     crypto_generichash_final(&st, out, GH_LOOKUP_BYTES);
     sodium_memzero(&st, sizeof(st));
     return GH_OK;
+}
+
+unsigned long
+gh__keyring_lookup_count(void)
+{
+    return atomic_load(&lookups);
 }
 
 gh_err

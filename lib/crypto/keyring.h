@@ -46,6 +46,8 @@ GH_MUST_CHECK gh_err gh__keyring_open(const struct gh_keyring *kr, uint32_t id, 
 GH_MUST_CHECK gh_err gh__keyring_lookup(const struct gh_keyring *kr, uint32_t id, const char *sid,
                                         const void *secret, size_t len,
                                         uint8_t out[GH_LOOKUP_BYTES]);
+/* How many lookup digests this process has computed (a test hook: equal work per attempt). */
+unsigned long gh__keyring_lookup_count(void);
 /* "<id>:<hex>": a value that identifies key id without revealing it (stored in the store). */
 GH_MUST_CHECK gh_err gh__keyring_check_value(const struct gh_keyring *kr, uint32_t id,
                                              char out[GH_KEY_CHECK_SIZE]);

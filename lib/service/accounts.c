@@ -15,7 +15,7 @@ static const char *const status_text[] = {"active", "suspended", "closed"};
 static void
 default_name(int64_t now_ms, char out[GH_FRIENDLY_NAME_SIZE])
 {
-    time_t s = (time_t)(now_ms / 1000);
+    time_t s = (time_t)(now_ms / 1000 - (now_ms % 1000 < 0 ? 1 : 0));
     struct tm tm;
     int hour12;
 

@@ -71,12 +71,17 @@ static gh_err
 init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result *out)
 {
     struct gh_tx *tx = NULL;
+    struct stat st;
     bool done = false;
 
     GH_TRY(ctx->store->ops->migrate(ctx->store));
     GH_TRY(already_initialised(ctx->store, &done, out->account_sid));
     if (done) {
-        return GH_OK;
+        /* An instance whose key file is gone cannot be repaired by a new key: refuse. */
+        return stat(ctx->key_file, &st) == 0 ? GH_OK : GH_E_KEYFILE;
+    }
+    if (stat(ctx->key_file, &st) != 0) {
+        GH_TRY(gh__keyring_file_create(ctx->key_file));
     }
     GH_TRY(gh__keyring_load(ctx->key_file, &ctx->kr));
     GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
@@ -92,7 +97,6 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
     const char *dir = cfg != NULL && cfg->data_dir != NULL ? cfg->data_dir : "./var";
     char db[PATH_MAX];
     struct gh_ctx ctx;
-    struct stat st;
     gh_err rc;
 
     GH_ENSURE(cfg != NULL && out != NULL, GH_E_INVALID);
@@ -106,9 +110,6 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
              ? gh__strlcpy(ctx.key_file, cfg->key_file, sizeof(ctx.key_file))
              : gh__data_path(dir, GH_KEY_FILE, ctx.key_file, sizeof(ctx.key_file));
     GH_TRY(rc);
-    if (stat(ctx.key_file, &st) != 0) {
-        GH_TRY(gh__keyring_file_create(ctx.key_file));
-    }
     ctx.clock = cfg->clock;
     pthread_rwlock_init(&ctx.kr_lock, NULL);
     rc = gh__store_open(db, 1, &ctx.store);

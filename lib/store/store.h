@@ -112,6 +112,7 @@ struct gh_store_ops {
                                     struct gh_sealed *secret);
     GH_MUST_CHECK gh_err (*key_update)(struct gh_tx *tx, const struct gh_key *k);
     GH_MUST_CHECK gh_err (*key_delete)(struct gh_tx *tx, const char *sid);
+    /* out[] must be zeroed: entries are cleared before they are filled. */
     GH_MUST_CHECK gh_err (*key_list)(struct gh_tx *tx, const struct gh_key_query *q,
                                      struct gh_key *out, size_t *n);
 

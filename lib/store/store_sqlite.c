@@ -612,7 +612,7 @@ sqlite_account_list(struct gh_tx *tx, const struct gh_account_query *q, struct g
 {
     sqlite3_stmt *s;
     gh_err rc = GH_OK;
-    int step;
+    int step = SQLITE_DONE;
 
     *n = 0;
     GH_TRY(stmt(tx, S_ACCOUNT_LIST, &s));
@@ -624,6 +624,9 @@ sqlite_account_list(struct gh_tx *tx, const struct gh_account_query *q, struct g
     while (rc == GH_OK && *n < q->cursor.limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
         rc = read_account(s, &out[*n]);
         *n += rc == GH_OK ? 1 : 0;
+    }
+    if (rc == GH_OK && step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = map_rc(step);
     }
     sqlite3_reset(s);
     return rc;
@@ -829,15 +832,19 @@ sqlite_key_list(struct gh_tx *tx, const struct gh_key_query *q, struct gh_key *o
 {
     sqlite3_stmt *s;
     gh_err rc = GH_OK;
+    int step = SQLITE_DONE;
 
     *n = 0;
     GH_TRY(stmt(tx, S_KEY_LIST, &s));
     GH_TRY(bind_text(s, 1, q->account_sid));
     GH_TRY(bind_i64(s, 2, q->signing ? 1 : 0));
     GH_TRY(bind_cursor(s, &q->cursor));
-    while (rc == GH_OK && *n < q->cursor.limit && sqlite3_step(s) == SQLITE_ROW) {
+    while (rc == GH_OK && *n < q->cursor.limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
         rc = read_key(s, &out[*n], NULL);
-        *n += 1;
+        *n += 1; /* counted even on failure, so the caller frees what was read */
+    }
+    if (rc == GH_OK && step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = map_rc(step);
     }
     sqlite3_reset(s);
     return rc;
@@ -975,15 +982,19 @@ sqlite_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg
     struct gh_audit_event ev;
     sqlite3_stmt *s;
     gh_err rc = GH_OK;
-    int step;
+    int step = SQLITE_DONE;
 
     GH_TRY(stmt(tx, S_AUDIT_EACH, &s));
     GH_TRY(bind_i64(s, 1, after_seq));
     while (rc == GH_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
         rc = read_audit(s, &ev);
         if (rc == GH_OK && fn(&ev, arg) != 0) {
+            step = SQLITE_DONE; /* the caller has seen enough */
             break;
         }
+    }
+    if (rc == GH_OK && step != SQLITE_DONE) {
+        rc = map_rc(step);
     }
     sqlite3_reset(s);
     return rc;

@@ -19,6 +19,10 @@
 #include <unistd.h>
 
 #include <gatehouse/clock.h>
+#include <gatehouse/err.h>
+
+/* Compares gh_err values by name, so a failure reads "GH_E_DENIED" != "GH_OK". */
+#define assert_gh(expr, expected) assert_string_equal(gh_err_name(expr), gh_err_name(expected))
 
 /* ---- TAP ---- */
 

@@ -1,0 +1,1499 @@
+/*
+ * store_contract.c -- the storage contract cases (see store_contract.h).  Nothing here names a
+ * backend: every case goes through gh__store_open and struct gh_store_ops only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+#include "helpers.h"
+#include "store_contract.h"
+
+/* ---- opening, transactions, cleanup ---- */
+
+#define MAX_OPEN 4
+
+static struct gh_store *opened[MAX_OPEN];
+
+static struct gh_store *
+open_store(const char *target)
+{
+    struct gh_store *st = NULL;
+
+    assert_gh(gh__store_open(target, 2, &st), GH_OK);
+    assert_non_null(st);
+    for (size_t i = 0; i < MAX_OPEN; i++) {
+        if (opened[i] == NULL) {
+            opened[i] = st;
+            assert_gh(st->ops->migrate(st), GH_OK);
+            return st;
+        }
+    }
+    gh__store_close(st);
+    fail_msg("too many stores open");
+    return NULL;
+}
+
+static void
+close_store(struct gh_store *st)
+{
+    for (size_t i = 0; i < MAX_OPEN; i++) {
+        if (opened[i] == st) {
+            opened[i] = NULL;
+        }
+    }
+    gh__store_close(st);
+}
+
+void
+store_contract_cleanup(void)
+{
+    for (size_t i = 0; i < MAX_OPEN; i++) {
+        if (opened[i] != NULL) {
+            gh__store_close(opened[i]);
+            opened[i] = NULL;
+        }
+    }
+}
+
+static struct gh_tx *
+begin(struct gh_store *st, enum gh_tx_mode mode)
+{
+    struct gh_tx *tx = NULL;
+
+    assert_gh(st->ops->begin(st, mode, &tx), GH_OK);
+    assert_non_null(tx);
+    return tx;
+}
+
+static void
+commit(struct gh_tx *tx)
+{
+    assert_gh(GH_ST(tx)->commit(tx), GH_OK);
+}
+
+/* ---- rows ---- */
+
+/* A SID of the given type whose hex part is n (so SIDs sort by n). */
+static void
+sid_of(const char *prefix, unsigned n, char out[GH_SID_SIZE])
+{
+    snprintf(out, GH_SID_SIZE, "%s%032x", prefix, n);
+}
+
+static struct gh_account
+account_row(unsigned n, const char *parent, const char *name, enum gh_account_status status,
+            int64_t created_ms)
+{
+    struct gh_account a;
+
+    memset(&a, 0, sizeof(a));
+    sid_of("AC", n, a.sid);
+    snprintf(a.parent_sid, sizeof(a.parent_sid), "%s", parent != NULL ? parent : "");
+    snprintf(a.friendly_name, sizeof(a.friendly_name), "%s", name);
+    a.status = status;
+    a.created_ms = created_ms;
+    a.updated_ms = created_ms + 1;
+    return a;
+}
+
+static void
+insert_account(struct gh_tx *tx, const struct gh_account *a)
+{
+    assert_gh(GH_ST(tx)->account_insert(tx, a), GH_OK);
+}
+
+static void
+assert_account_equal(const struct gh_account *got, const struct gh_account *want)
+{
+    assert_string_equal(got->sid, want->sid);
+    assert_string_equal(got->parent_sid, want->parent_sid);
+    assert_string_equal(got->friendly_name, want->friendly_name);
+    assert_int_equal(got->status, want->status);
+    assert_int_equal(got->created_ms, want->created_ms);
+    assert_int_equal(got->updated_ms, want->updated_ms);
+}
+
+/* A sealed row whose bytes are all derived from fill. */
+static struct gh_sealed
+sealed_row(enum gh_sealed_kind kind, const char *owner, enum gh_token_slot slot, uint32_t key_id,
+           unsigned char fill, int64_t created_ms)
+{
+    struct gh_sealed s;
+
+    memset(&s, 0, sizeof(s));
+    s.kind = kind;
+    snprintf(s.owner, sizeof(s.owner), "%s", owner);
+    s.slot = slot;
+    s.key_id = key_id;
+    s.ct_len = 32 + 40;
+    for (size_t i = 0; i < s.ct_len; i++) {
+        s.ct[i] = (uint8_t)(fill + i);
+    }
+    for (size_t i = 0; i < sizeof(s.lookup); i++) {
+        s.lookup[i] = (uint8_t)(fill ^ (i * 3));
+    }
+    s.created_ms = created_ms;
+    s.updated_ms = created_ms;
+    return s;
+}
+
+static void
+assert_sealed_equal(const struct gh_sealed *got, const struct gh_sealed *want)
+{
+    assert_int_equal(got->kind, want->kind);
+    assert_string_equal(got->owner, want->owner);
+    if (want->kind == GH_SEALED_AUTH_TOKEN) {
+        assert_int_equal(got->slot, want->slot);
+    }
+    assert_int_equal(got->key_id, want->key_id);
+    assert_int_equal(got->ct_len, want->ct_len);
+    assert_memory_equal(got->ct, want->ct, want->ct_len);
+    assert_memory_equal(got->lookup, want->lookup, sizeof(want->lookup));
+}
+
+static struct gh_key
+key_row(unsigned n, const char *account_sid, enum gh_key_type type, const char *permissions,
+        int64_t created_ms)
+{
+    struct gh_key k;
+
+    memset(&k, 0, sizeof(k));
+    sid_of("SK", n, k.sid);
+    snprintf(k.account_sid, sizeof(k.account_sid), "%s", account_sid);
+    k.type = type;
+    snprintf(k.friendly_name, sizeof(k.friendly_name), "key %u", n);
+    k.permissions = (char *)(uintptr_t)permissions; /* borrowed; never freed here */
+    k.created_ms = created_ms;
+    k.updated_ms = created_ms;
+    return k;
+}
+
+static void
+insert_key(struct gh_tx *tx, const struct gh_key *k, unsigned char fill)
+{
+    struct gh_sealed s = sealed_row(GH_SEALED_API_KEY, k->sid, GH_SLOT_PRIMARY, 1, fill, 0);
+
+    assert_gh(GH_ST(tx)->key_insert(tx, k, &s), GH_OK);
+}
+
+static void
+assert_key_equal(const struct gh_key *got, const struct gh_key *want)
+{
+    assert_string_equal(got->sid, want->sid);
+    assert_string_equal(got->account_sid, want->account_sid);
+    assert_int_equal(got->type, want->type);
+    assert_string_equal(got->friendly_name, want->friendly_name);
+    if (want->permissions == NULL) {
+        assert_null(got->permissions);
+    } else {
+        assert_non_null(got->permissions);
+        assert_string_equal(got->permissions, want->permissions);
+    }
+    assert_int_equal(got->created_ms, want->created_ms);
+    assert_int_equal(got->updated_ms, want->updated_ms);
+}
+
+/* The main account 1 with subaccounts 2 and 3, committed. */
+static void
+seed_family(struct gh_store *st)
+{
+    struct gh_tx *tx = begin(st, GH_TX_WRITE);
+    struct gh_account m = account_row(1, NULL, "main", GH_ACCOUNT_ACTIVE, 1000);
+    struct gh_account s2 = account_row(2, m.sid, "sub two", GH_ACCOUNT_ACTIVE, 2000);
+    struct gh_account s3 = account_row(3, m.sid, "sub three", GH_ACCOUNT_SUSPENDED, 3000);
+
+    insert_account(tx, &m);
+    insert_account(tx, &s2);
+    insert_account(tx, &s3);
+    commit(tx);
+}
+
+/* ---- migrations and transactions ---- */
+
+static void
+migrate_is_idempotent(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_tx *tx;
+    char value[64];
+
+    assert_gh(st->ops->migrate(st), GH_OK);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->meta_put(tx, "probe", "kept"), GH_OK);
+    commit(tx);
+    close_store(st);
+
+    st = open_store(target); /* migrates again, over existing tables */
+    assert_gh(st->ops->migrate(st), GH_OK);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->meta_get(tx, "probe", value, sizeof(value)), GH_OK);
+    assert_string_equal(value, "kept");
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+commit_persists_across_reopen(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account got;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    close_store(st);
+    st = open_store(target);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, "AC00000000000000000000000000000003", &got), GH_OK);
+    assert_string_equal(got.friendly_name, "sub three");
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+rollback_discards_writes(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account a = account_row(1, NULL, "main", GH_ACCOUNT_ACTIVE, 1000);
+    struct gh_sealed tok = sealed_row(GH_SEALED_AUTH_TOKEN, a.sid, GH_SLOT_PRIMARY, 1, 9, 1000);
+    struct gh_sealed rows[2];
+    bool present[2];
+    struct gh_account got;
+    struct gh_audit_event ev;
+    struct gh_tx *tx;
+    char value[64];
+    int64_t seq = -1;
+    uint8_t hash[32];
+
+    tx = begin(st, GH_TX_WRITE);
+    insert_account(tx, &a);
+    assert_gh(GH_ST(tx)->token_insert(tx, &tok), GH_OK);
+    assert_gh(GH_ST(tx)->meta_put(tx, "name", "value"), GH_OK);
+    memset(&ev, 0, sizeof(ev));
+    ev.seq = 1;
+    snprintf(ev.outcome, sizeof(ev.outcome), "success");
+    assert_gh(GH_ST(tx)->audit_insert(tx, &ev), GH_OK);
+    /* Visible inside the transaction ... */
+    assert_gh(GH_ST(tx)->account_get(tx, a.sid, &got), GH_OK);
+    GH_ST(tx)->rollback(tx);
+
+    /* ... and gone after the rollback. */
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, a.sid, &got), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->meta_get(tx, "name", value, sizeof(value)), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->token_get(tx, a.sid, rows, present), GH_OK);
+    assert_false(present[0]);
+    assert_false(present[1]);
+    assert_gh(GH_ST(tx)->audit_last(tx, &seq, hash), GH_OK);
+    assert_int_equal(seq, 0);
+    GH_ST(tx)->rollback(tx);
+
+    /* A failed commit is not required here; a rolled-back tx can be followed by a new one. */
+    tx = begin(st, GH_TX_WRITE);
+    insert_account(tx, &a);
+    commit(tx);
+    close_store(st);
+}
+
+/* ---- meta ---- */
+
+static void
+meta_get_and_put(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_tx *tx = begin(st, GH_TX_WRITE);
+    char value[GH_STORE_META_VALUE_MAX];
+    char longest[GH_STORE_META_VALUE_MAX];
+    char small[4];
+
+    memcpy(value, "stale", 6);
+    assert_gh(GH_ST(tx)->meta_get(tx, "missing", value, sizeof(value)), GH_E_NOT_FOUND);
+    assert_string_equal(value, "");
+    assert_gh(GH_ST(tx)->meta_put(tx, "a", "1"), GH_OK);
+    assert_gh(GH_ST(tx)->meta_put(tx, "b", "2"), GH_OK);
+    assert_gh(GH_ST(tx)->meta_put(tx, "a", "replaced"), GH_OK); /* put overwrites */
+    assert_gh(GH_ST(tx)->meta_get(tx, "a", value, sizeof(value)), GH_OK);
+    assert_string_equal(value, "replaced");
+    assert_gh(GH_ST(tx)->meta_get(tx, "b", value, sizeof(value)), GH_OK);
+    assert_string_equal(value, "2");
+    memset(longest, 'v', sizeof(longest) - 1);
+    longest[sizeof(longest) - 1] = '\0';
+    assert_gh(GH_ST(tx)->meta_put(tx, "long", longest), GH_OK);
+    assert_gh(GH_ST(tx)->meta_get(tx, "long", value, sizeof(value)), GH_OK);
+    assert_string_equal(value, longest);
+    /* A value that does not fit the caller's buffer is an error, never a truncated value. */
+    assert_true(GH_ST(tx)->meta_get(tx, "long", small, sizeof(small)) != GH_OK);
+    commit(tx);
+    close_store(st);
+}
+
+/* ---- accounts ---- */
+
+static void
+account_round_trip(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account m =
+        account_row(1, NULL, "Main \xC3\xA9\xE2\x82\xAC", GH_ACCOUNT_ACTIVE, TEST_EPOCH_MS);
+    struct gh_account s = account_row(2, m.sid, "x", GH_ACCOUNT_CLOSED, TEST_EPOCH_MS + 5);
+    struct gh_account widest = account_row(3, NULL, "", GH_ACCOUNT_SUSPENDED, INT64_MAX - 1);
+    struct gh_account got;
+    struct gh_tx *tx;
+
+    /* 64 four-byte code points: the longest FriendlyName. */
+    for (size_t i = 0; i < 64; i++) {
+        memcpy(widest.friendly_name + 4 * i, "\xF0\x9F\x94\x92", 4);
+    }
+    widest.friendly_name[256] = '\0';
+    tx = begin(st, GH_TX_WRITE);
+    insert_account(tx, &m);
+    insert_account(tx, &s);
+    insert_account(tx, &widest);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, m.sid, &got), GH_OK);
+    assert_account_equal(&got, &m);
+    assert_gh(GH_ST(tx)->account_get(tx, s.sid, &got), GH_OK);
+    assert_account_equal(&got, &s);
+    assert_gh(GH_ST(tx)->account_get(tx, widest.sid, &got), GH_OK);
+    assert_account_equal(&got, &widest);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+account_get_unknown_is_not_found(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_tx *tx;
+    struct gh_account got;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_READ);
+    memset(&got, 'x', sizeof(got));
+    assert_gh(GH_ST(tx)->account_get(tx, "AC00000000000000000000000000000009", &got),
+              GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->account_get(tx, "", &got), GH_E_NOT_FOUND);
+    /* SIDs are stored canonical (lowercase); no case folding happens in the store. */
+    assert_gh(GH_ST(tx)->account_get(tx, "ac00000000000000000000000000000001", &got),
+              GH_E_NOT_FOUND);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+account_insert_duplicate_is_conflict(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account again = account_row(2, NULL, "impostor", GH_ACCOUNT_ACTIVE, 9);
+    struct gh_account orphan =
+        account_row(7, "AC00000000000000000000000000000099", "orphan", GH_ACCOUNT_ACTIVE, 9);
+    struct gh_account got;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->account_insert(tx, &again), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    /* A parent that does not exist is refused too. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->account_insert(tx, &orphan), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, again.sid, &got), GH_OK);
+    assert_string_equal(got.friendly_name, "sub two");
+    assert_gh(GH_ST(tx)->account_get(tx, orphan.sid, &got), GH_E_NOT_FOUND);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+account_update_changes_name_status_time(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account a =
+        account_row(2, "AC00000000000000000000000000000001", "renamed", GH_ACCOUNT_CLOSED, 2000);
+    struct gh_account ghost = account_row(9, NULL, "ghost", GH_ACCOUNT_ACTIVE, 1);
+    struct gh_account got;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    a.updated_ms = 777777;
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->account_update(tx, &a), GH_OK);
+    assert_gh(GH_ST(tx)->account_update(tx, &ghost), GH_E_NOT_FOUND);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, a.sid, &got), GH_OK);
+    assert_account_equal(&got, &a);
+    assert_gh(GH_ST(tx)->account_get(tx, ghost.sid, &got), GH_E_NOT_FOUND);
+    /* Its sibling is untouched. */
+    assert_gh(GH_ST(tx)->account_get(tx, "AC00000000000000000000000000000003", &got), GH_OK);
+    assert_string_equal(got.friendly_name, "sub three");
+    assert_int_equal(got.status, GH_ACCOUNT_SUSPENDED);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* Lists with q and returns the SIDs' numbers (the n of sid_of) in order. */
+static size_t
+list_accounts(struct gh_tx *tx, const struct gh_account_query *q, unsigned *nums, size_t cap)
+{
+    struct gh_account out[32];
+    size_t n = 99;
+
+    assert_true(q->cursor.limit <= GH_ARRAY_LEN(out));
+    assert_gh(GH_ST(tx)->account_list(tx, q, out, &n), GH_OK);
+    assert_true(n <= q->cursor.limit && n <= cap);
+    for (size_t i = 0; i < n; i++) {
+        nums[i] = (unsigned)strtoul(out[i].sid + 2, NULL, 16);
+    }
+    return n;
+}
+
+static struct gh_account_query
+account_query(const char *scope, bool children, size_t limit)
+{
+    struct gh_account_query q;
+
+    memset(&q, 0, sizeof(q));
+    q.scope_sid = scope;
+    q.with_children = children;
+    q.status = GH_STATUS_ANY;
+    q.cursor.limit = limit;
+    return q;
+}
+
+#define M1 "AC00000000000000000000000000000001"
+#define M5 "AC00000000000000000000000000000005"
+
+static void
+account_list_scope_and_filters(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account other = account_row(5, NULL, "other main", GH_ACCOUNT_ACTIVE, 1500);
+    struct gh_account other_sub = account_row(6, M5, "sub two", GH_ACCOUNT_ACTIVE, 1600);
+    struct gh_account_query q;
+    unsigned nums[32];
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    insert_account(tx, &other);
+    insert_account(tx, &other_sub);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    q = account_query(M1, true, 10);
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 3);
+    assert_int_equal(nums[0], 1);
+    assert_int_equal(nums[1], 2);
+    assert_int_equal(nums[2], 3);
+    q = account_query(M1, false, 10);
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 1);
+    assert_int_equal(nums[0], 1);
+    q = account_query("AC00000000000000000000000000000002", true, 10); /* no children */
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 1);
+    assert_int_equal(nums[0], 2);
+    q = account_query(M5, true, 10);
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 2);
+    assert_int_equal(nums[0], 5);
+    assert_int_equal(nums[1], 6);
+    /* Filters: exact FriendlyName, status, both. */
+    q = account_query(M1, true, 10);
+    q.friendly_name = "sub two";
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 1);
+    assert_int_equal(nums[0], 2);
+    q.friendly_name = "sub";
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 0);
+    q = account_query(M1, true, 10);
+    q.status = GH_ACCOUNT_SUSPENDED;
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 1);
+    assert_int_equal(nums[0], 3);
+    q.status = GH_ACCOUNT_ACTIVE;
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 2);
+    q.friendly_name = "sub three";
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 0);
+    q.status = GH_ACCOUNT_CLOSED;
+    q.friendly_name = NULL;
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 0);
+    /* An unknown scope lists nothing. */
+    q = account_query("AC00000000000000000000000000000099", true, 10);
+    assert_int_equal(list_accounts(tx, &q, nums, 32), 0);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/*
+ * Ten subaccounts whose creation times tie in pairs, inserted out of SID order: the order is
+ * (created_ms, sid), and a keyset walk visits each once.
+ */
+static void
+seed_ties(struct gh_store *st, unsigned *expect)
+{
+    static const unsigned order[] = {12, 11, 14, 13, 16, 15, 18, 17, 20, 19};
+    struct gh_tx *tx = begin(st, GH_TX_WRITE);
+    struct gh_account m = account_row(1, NULL, "main", GH_ACCOUNT_ACTIVE, 100);
+
+    insert_account(tx, &m);
+    for (size_t i = 0; i < GH_ARRAY_LEN(order); i++) {
+        struct gh_account s =
+            account_row(order[i], M1, "tie", GH_ACCOUNT_ACTIVE, 200 + (int64_t)(i / 2) * 10);
+
+        insert_account(tx, &s);
+    }
+    commit(tx);
+    expect[0] = 1;
+    for (unsigned i = 0; i < 10; i++) {
+        expect[1 + i] = 11 + i;
+    }
+}
+
+static void
+account_list_keyset_paging(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account out[4];
+    struct gh_account_query q;
+    unsigned expect[11];
+    unsigned seen[16];
+    size_t total = 0;
+    size_t n = 0;
+    struct gh_tx *tx;
+
+    seed_ties(st, expect);
+    tx = begin(st, GH_TX_READ);
+    q = account_query(M1, true, 3);
+    for (int pages = 0; pages < 10; pages++) {
+        assert_gh(GH_ST(tx)->account_list(tx, &q, out, &n), GH_OK);
+        assert_true(n <= 3);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(total < GH_ARRAY_LEN(seen));
+            seen[total++] = (unsigned)strtoul(out[i].sid + 2, NULL, 16);
+        }
+        if (n < 3) {
+            break;
+        }
+        q.cursor.after_ms = out[n - 1].created_ms;
+        memcpy(q.cursor.after_sid, out[n - 1].sid, GH_SID_SIZE);
+        q.cursor.offset = 1000; /* ignored when a cursor is given */
+    }
+    assert_int_equal(total, 11);
+    for (size_t i = 0; i < total; i++) {
+        assert_int_equal(seen[i], expect[i]);
+    }
+
+    /* A cursor names a position, not a row: an anchor that does not exist still works. */
+    q = account_query(M1, true, 4);
+    q.cursor.after_ms = 205; /* between the ties at 200 and those at 210 */
+    sid_of("AC", 5, q.cursor.after_sid);
+    assert_gh(GH_ST(tx)->account_list(tx, &q, out, &n), GH_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(out[0].sid, "AC0000000000000000000000000000000d");
+    assert_string_equal(out[1].sid, "AC0000000000000000000000000000000e");
+    assert_string_equal(out[3].sid, "AC00000000000000000000000000000010");
+    /* Within a tie, the SID decides: after (210, 13) comes 14. */
+    q.cursor.after_ms = 210;
+    sid_of("AC", 13, q.cursor.after_sid);
+    assert_gh(GH_ST(tx)->account_list(tx, &q, out, &n), GH_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(out[0].sid, "AC0000000000000000000000000000000e");
+    /* After the last row: nothing. */
+    q.cursor.after_ms = INT64_MAX;
+    assert_gh(GH_ST(tx)->account_list(tx, &q, out, &n), GH_OK);
+    assert_int_equal(n, 0);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+account_list_offset_paging(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_account_query q;
+    unsigned expect[11];
+    unsigned nums[32];
+    struct gh_tx *tx;
+
+    seed_ties(st, expect);
+    tx = begin(st, GH_TX_READ);
+    for (uint64_t off = 0; off <= 12; off++) {
+        size_t want = off >= 11 ? 0 : (11 - off < 4 ? 11 - off : 4);
+        size_t n;
+
+        q = account_query(M1, true, 4);
+        q.cursor.offset = off;
+        n = list_accounts(tx, &q, nums, 32);
+        assert_int_equal(n, want);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(nums[i], expect[off + i]);
+        }
+    }
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+account_count_children(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_tx *tx;
+    unsigned expect[11];
+    int64_t n = -1;
+
+    seed_ties(st, expect);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_count_children(tx, M1, &n), GH_OK);
+    assert_int_equal(n, 10);
+    assert_gh(GH_ST(tx)->account_count_children(tx, "AC00000000000000000000000000000011", &n),
+              GH_OK);
+    assert_int_equal(n, 0);
+    n = -1;
+    assert_gh(GH_ST(tx)->account_count_children(tx, "AC00000000000000000000000000000099", &n),
+              GH_OK);
+    assert_int_equal(n, 0);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- auth tokens ---- */
+
+static void
+token_insert_and_get(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed p = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_PRIMARY, 3, 0x10, 1111);
+    struct gh_sealed s = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_SECONDARY, 4, 0x20, 2222);
+    struct gh_sealed rows[2];
+    bool present[2];
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_insert(tx, &p), GH_OK);
+    assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+    assert_true(present[GH_SLOT_PRIMARY]);
+    assert_false(present[GH_SLOT_SECONDARY]);
+    assert_sealed_equal(&rows[GH_SLOT_PRIMARY], &p);
+    assert_int_equal(rows[GH_SLOT_PRIMARY].created_ms, 1111);
+    assert_int_equal(rows[GH_SLOT_PRIMARY].updated_ms, 1111);
+    assert_gh(GH_ST(tx)->token_insert(tx, &s), GH_OK);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+    assert_true(present[GH_SLOT_PRIMARY]);
+    assert_true(present[GH_SLOT_SECONDARY]);
+    assert_sealed_equal(&rows[GH_SLOT_PRIMARY], &p);
+    assert_sealed_equal(&rows[GH_SLOT_SECONDARY], &s);
+    assert_int_equal(rows[GH_SLOT_SECONDARY].created_ms, 2222);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/*
+ * An account without tokens, or no account at all, is GH_OK with neither slot present:
+ * authentication relies on it to spend the same work on unknown SIDs (and to answer DENIED,
+ * never NOT_FOUND).
+ */
+static void
+token_get_absent_is_ok_and_empty(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed rows[2];
+    bool present[2] = {true, true};
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+    assert_false(present[0]);
+    assert_false(present[1]);
+    present[0] = present[1] = true;
+    assert_gh(GH_ST(tx)->token_get(tx, "AC00000000000000000000000000000099", rows, present), GH_OK);
+    assert_false(present[0]);
+    assert_false(present[1]);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+token_insert_conflicts(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed p = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_PRIMARY, 1, 1, 1);
+    struct gh_sealed again = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_PRIMARY, 1, 2, 2);
+    struct gh_sealed orphan = sealed_row(GH_SEALED_AUTH_TOKEN, "AC00000000000000000000000000000099",
+                                         GH_SLOT_PRIMARY, 1, 3, 3);
+    struct gh_sealed rows[2];
+    bool present[2];
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_insert(tx, &p), GH_OK);
+    commit(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_insert(tx, &again), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_insert(tx, &orphan), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+    assert_sealed_equal(&rows[GH_SLOT_PRIMARY], &p); /* the first one stands */
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+token_delete_by_slot(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed p = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_PRIMARY, 1, 1, 1);
+    struct gh_sealed s = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_SECONDARY, 1, 2, 2);
+    struct gh_sealed rows[2];
+    bool present[2];
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_insert(tx, &p), GH_OK);
+    assert_gh(GH_ST(tx)->token_insert(tx, &s), GH_OK);
+    assert_gh(GH_ST(tx)->token_delete(tx, M1, GH_SLOT_SECONDARY), GH_OK);
+    assert_gh(GH_ST(tx)->token_delete(tx, M1, GH_SLOT_SECONDARY), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->token_delete(tx, "AC00000000000000000000000000000002", GH_SLOT_PRIMARY),
+              GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->token_delete(tx, "AC00000000000000000000000000000099", GH_SLOT_PRIMARY),
+              GH_E_NOT_FOUND);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+    assert_true(present[GH_SLOT_PRIMARY]);
+    assert_false(present[GH_SLOT_SECONDARY]);
+    assert_sealed_equal(&rows[GH_SLOT_PRIMARY], &p);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+token_promote_moves_secondary(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed p = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_PRIMARY, 1, 1, 100);
+    struct gh_sealed s = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_SECONDARY, 2, 2, 200);
+    struct gh_sealed rows[2];
+    bool present[2];
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_insert(tx, &p), GH_OK);
+    assert_gh(GH_ST(tx)->token_insert(tx, &s), GH_OK);
+    commit(tx);
+
+    /* With the primary still there, promotion cannot succeed. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_promote(tx, M1, 300), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_delete(tx, M1, GH_SLOT_PRIMARY), GH_OK);
+    assert_gh(GH_ST(tx)->token_promote(tx, M1, 300), GH_OK);
+    commit(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+    assert_true(present[GH_SLOT_PRIMARY]);
+    assert_false(present[GH_SLOT_SECONDARY]);
+    s.slot = GH_SLOT_PRIMARY;
+    assert_sealed_equal(&rows[GH_SLOT_PRIMARY], &s);
+    assert_int_equal(rows[GH_SLOT_PRIMARY].created_ms, 200);
+    assert_int_equal(rows[GH_SLOT_PRIMARY].updated_ms, 300);
+    /* No secondary left to promote. */
+    assert_gh(GH_ST(tx)->token_promote(tx, M1, 400), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->token_promote(tx, "AC00000000000000000000000000000099", 400),
+              GH_E_NOT_FOUND);
+    commit(tx);
+    close_store(st);
+}
+
+/* ---- API keys ---- */
+
+#define A2 "AC00000000000000000000000000000002"
+
+static void
+key_insert_and_get(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_key std = key_row(1, M1, GH_KEY_STANDARD, NULL, 10);
+    struct gh_key res = key_row(2, M1, GH_KEY_RESTRICTED, "/a/b\n/c/d", 20);
+    struct gh_key sig = key_row(3, A2, GH_KEY_SIGNING, NULL, 30);
+    struct gh_key main_key = key_row(4, M1, GH_KEY_MAIN, NULL, 40);
+    const struct gh_key *all[] = {&std, &res, &sig, &main_key};
+    struct gh_sealed secret;
+    struct gh_sealed want;
+    struct gh_key got;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    for (size_t i = 0; i < GH_ARRAY_LEN(all); i++) {
+        insert_key(tx, all[i], (unsigned char)(0x40 + i));
+    }
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    for (size_t i = 0; i < GH_ARRAY_LEN(all); i++) {
+        assert_gh(GH_ST(tx)->key_get(tx, all[i]->sid, &got, &secret), GH_OK);
+        assert_key_equal(&got, all[i]);
+        want = sealed_row(GH_SEALED_API_KEY, all[i]->sid, GH_SLOT_PRIMARY, 1,
+                          (unsigned char)(0x40 + i), 0);
+        assert_sealed_equal(&secret, &want);
+        gh_key_clear(&got);
+        assert_gh(GH_ST(tx)->key_get(tx, all[i]->sid, &got, NULL), GH_OK); /* no secret */
+        assert_key_equal(&got, all[i]);
+        gh_key_clear(&got);
+    }
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+key_get_unknown_and_conflicts(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_key k = key_row(1, M1, GH_KEY_STANDARD, NULL, 10);
+    struct gh_key orphan =
+        key_row(2, "AC00000000000000000000000000000099", GH_KEY_STANDARD, NULL, 10);
+    struct gh_key got;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    insert_key(tx, &k, 1);
+    commit(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->key_insert(tx, &k, &(struct gh_sealed){.ct_len = 40}), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->key_insert(tx, &orphan, &(struct gh_sealed){.ct_len = 40}), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->key_get(tx, "SK00000000000000000000000000000099", &got, NULL),
+              GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->key_get(tx, orphan.sid, &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->key_get(tx, k.sid, &got, NULL), GH_OK);
+    assert_key_equal(&got, &k);
+    gh_key_clear(&got);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+key_update_and_delete(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_key k = key_row(1, M1, GH_KEY_RESTRICTED, "/a/b", 10);
+    struct gh_key ghost = key_row(9, M1, GH_KEY_STANDARD, NULL, 10);
+    struct gh_sealed before;
+    struct gh_sealed after;
+    struct gh_key got;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    insert_key(tx, &k, 7);
+    assert_gh(GH_ST(tx)->key_get(tx, k.sid, &got, &before), GH_OK);
+    gh_key_clear(&got);
+    snprintf(k.friendly_name, sizeof(k.friendly_name), "renamed");
+    k.permissions = (char *)(uintptr_t) "/x/y\n/z/w";
+    k.updated_ms = 99;
+    assert_gh(GH_ST(tx)->key_update(tx, &k), GH_OK);
+    assert_gh(GH_ST(tx)->key_update(tx, &ghost), GH_E_NOT_FOUND);
+    commit(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->key_get(tx, k.sid, &got, &after), GH_OK);
+    assert_key_equal(&got, &k);
+    assert_sealed_equal(&after, &before); /* the secret is not touched by an update */
+    gh_key_clear(&got);
+    k.permissions = NULL; /* and permissions can be cleared */
+    assert_gh(GH_ST(tx)->key_update(tx, &k), GH_OK);
+    assert_gh(GH_ST(tx)->key_get(tx, k.sid, &got, NULL), GH_OK);
+    assert_null(got.permissions);
+    gh_key_clear(&got);
+    assert_gh(GH_ST(tx)->key_delete(tx, k.sid), GH_OK);
+    assert_gh(GH_ST(tx)->key_delete(tx, k.sid), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->key_delete(tx, ghost.sid), GH_E_NOT_FOUND);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->key_get(tx, k.sid, &got, NULL), GH_E_NOT_FOUND);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* Lists keys and returns their numbers in order; items are cleared before returning. */
+static size_t
+list_keys(struct gh_tx *tx, const struct gh_key_query *q, unsigned *nums)
+{
+    struct gh_key out[16];
+    size_t n = 99;
+
+    memset(out, 0, sizeof(out));
+    assert_true(q->cursor.limit <= GH_ARRAY_LEN(out));
+    assert_gh(GH_ST(tx)->key_list(tx, q, out, &n), GH_OK);
+    assert_true(n <= q->cursor.limit);
+    for (size_t i = 0; i < n; i++) {
+        nums[i] = (unsigned)strtoul(out[i].sid + 2, NULL, 16);
+        gh_key_clear(&out[i]);
+    }
+    return n;
+}
+
+static void
+key_list_separates_families(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    /* Account 1: standard 5, restricted 3, main 4 (created in that order), signing 1 and 2. */
+    struct gh_key keys[] = {
+        key_row(5, M1, GH_KEY_STANDARD, NULL, 10), key_row(3, M1, GH_KEY_RESTRICTED, "/a/b", 20),
+        key_row(4, M1, GH_KEY_MAIN, NULL, 20),     key_row(2, M1, GH_KEY_SIGNING, NULL, 5),
+        key_row(1, M1, GH_KEY_SIGNING, NULL, 50),  key_row(6, A2, GH_KEY_STANDARD, NULL, 1),
+    };
+    struct gh_key_query q;
+    unsigned nums[16];
+    struct gh_tx *tx;
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    for (size_t i = 0; i < GH_ARRAY_LEN(keys); i++) {
+        insert_key(tx, &keys[i], (unsigned char)i);
+    }
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    memset(&q, 0, sizeof(q));
+    q.account_sid = M1;
+    q.cursor.limit = 10;
+    assert_int_equal(list_keys(tx, &q, nums), 3);
+    assert_int_equal(nums[0], 5);
+    assert_int_equal(nums[1], 3); /* created 20, ties broken by SID */
+    assert_int_equal(nums[2], 4);
+    q.signing = true;
+    assert_int_equal(list_keys(tx, &q, nums), 2);
+    assert_int_equal(nums[0], 2);
+    assert_int_equal(nums[1], 1);
+    q.signing = false;
+    q.account_sid = A2;
+    assert_int_equal(list_keys(tx, &q, nums), 1);
+    assert_int_equal(nums[0], 6);
+    q.signing = true;
+    assert_int_equal(list_keys(tx, &q, nums), 0);
+
+    /* Keyset paging (limit 1, after (20, SK..3)) and offsets. */
+    q.signing = false;
+    q.account_sid = M1;
+    q.cursor.limit = 1;
+    q.cursor.after_ms = 20;
+    sid_of("SK", 3, q.cursor.after_sid);
+    assert_int_equal(list_keys(tx, &q, nums), 1);
+    assert_int_equal(nums[0], 4);
+    sid_of("SK", 4, q.cursor.after_sid);
+    assert_int_equal(list_keys(tx, &q, nums), 0);
+    q.cursor.after_sid[0] = '\0';
+    q.cursor.limit = 2;
+    q.cursor.offset = 1;
+    assert_int_equal(list_keys(tx, &q, nums), 2);
+    assert_int_equal(nums[0], 3);
+    assert_int_equal(nums[1], 4);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- sealed rows, for master-key rotation ---- */
+
+struct visit {
+    size_t n;
+    struct gh_sealed rows[8];
+    size_t fail_at; /* 0: never */
+    bool reseal;
+};
+
+static gh_err
+visit_row(struct gh_tx *tx, struct gh_sealed *row, void *arg)
+{
+    struct visit *v = arg;
+
+    if (v->n < GH_ARRAY_LEN(v->rows)) {
+        v->rows[v->n] = *row;
+    }
+    v->n++;
+    if (v->fail_at != 0 && v->n == v->fail_at) {
+        return GH_E_CRYPTO;
+    }
+    if (v->reseal) {
+        struct gh_sealed next = sealed_row(row->kind, row->owner, row->slot, row->key_id + 10,
+                                           (unsigned char)(row->ct[0] + 0x80), 0);
+
+        return GH_ST(tx)->sealed_update(tx, &next);
+    }
+    return GH_OK;
+}
+
+static const struct gh_sealed *
+find_row(const struct visit *v, const char *owner, enum gh_token_slot slot)
+{
+    for (size_t i = 0; i < v->n && i < GH_ARRAY_LEN(v->rows); i++) {
+        if (strcmp(v->rows[i].owner, owner) == 0 &&
+            (v->rows[i].kind == GH_SEALED_API_KEY || v->rows[i].slot == slot)) {
+            return &v->rows[i];
+        }
+    }
+    fail_msg("no sealed row for %s", owner);
+    return NULL;
+}
+
+/* Tokens: account 1 primary and secondary, account 2 primary; keys: 2 of account 1. */
+static void
+seed_sealed(struct gh_store *st, struct gh_sealed tokens[3], struct gh_key keys[2])
+{
+    struct gh_tx *tx = begin(st, GH_TX_WRITE);
+
+    tokens[0] = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_PRIMARY, 1, 0x01, 10);
+    tokens[1] = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_SECONDARY, 1, 0x02, 20);
+    tokens[2] = sealed_row(GH_SEALED_AUTH_TOKEN, A2, GH_SLOT_PRIMARY, 1, 0x03, 30);
+    keys[0] = key_row(1, M1, GH_KEY_STANDARD, NULL, 40);
+    keys[1] = key_row(2, M1, GH_KEY_SIGNING, NULL, 50);
+    for (size_t i = 0; i < 3; i++) {
+        assert_gh(GH_ST(tx)->token_insert(tx, &tokens[i]), GH_OK);
+    }
+    insert_key(tx, &keys[0], 0x04);
+    insert_key(tx, &keys[1], 0x05);
+    commit(tx);
+}
+
+static void
+sealed_each_visits_every_row(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed tokens[3];
+    struct gh_key keys[2];
+    struct gh_sealed want;
+    struct visit v;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    seed_sealed(st, tokens, keys);
+    tx = begin(st, GH_TX_READ);
+    memset(&v, 0, sizeof(v));
+    assert_gh(GH_ST(tx)->sealed_each(tx, GH_SEALED_AUTH_TOKEN, visit_row, &v), GH_OK);
+    assert_int_equal(v.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_sealed_equal(find_row(&v, tokens[i].owner, tokens[i].slot), &tokens[i]);
+    }
+    memset(&v, 0, sizeof(v));
+    assert_gh(GH_ST(tx)->sealed_each(tx, GH_SEALED_API_KEY, visit_row, &v), GH_OK);
+    assert_int_equal(v.n, 2);
+    want = sealed_row(GH_SEALED_API_KEY, keys[0].sid, GH_SLOT_PRIMARY, 1, 0x04, 0);
+    assert_sealed_equal(find_row(&v, keys[0].sid, GH_SLOT_PRIMARY), &want);
+    want = sealed_row(GH_SEALED_API_KEY, keys[1].sid, GH_SLOT_PRIMARY, 1, 0x05, 0);
+    assert_sealed_equal(find_row(&v, keys[1].sid, GH_SLOT_PRIMARY), &want);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+sealed_update_reseals_in_place(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed tokens[3];
+    struct gh_key keys[2];
+    struct gh_sealed rows[2];
+    struct gh_sealed want;
+    struct gh_sealed secret;
+    struct gh_sealed ghost;
+    bool present[2];
+    struct gh_key got;
+    struct visit v;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    seed_sealed(st, tokens, keys);
+    tx = begin(st, GH_TX_WRITE);
+    memset(&v, 0, sizeof(v));
+    v.reseal = true;
+    assert_gh(GH_ST(tx)->sealed_each(tx, GH_SEALED_AUTH_TOKEN, visit_row, &v), GH_OK);
+    assert_int_equal(v.n, 3);
+    memset(&v, 0, sizeof(v));
+    v.reseal = true;
+    assert_gh(GH_ST(tx)->sealed_each(tx, GH_SEALED_API_KEY, visit_row, &v), GH_OK);
+    assert_int_equal(v.n, 2);
+    ghost = sealed_row(GH_SEALED_API_KEY, "SK00000000000000000000000000000099", GH_SLOT_PRIMARY, 1,
+                       1, 0);
+    assert_gh(GH_ST(tx)->sealed_update(tx, &ghost), GH_E_NOT_FOUND);
+    ghost = sealed_row(GH_SEALED_AUTH_TOKEN, A2, GH_SLOT_SECONDARY, 1, 1, 0);
+    assert_gh(GH_ST(tx)->sealed_update(tx, &ghost), GH_E_NOT_FOUND);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+    for (size_t slot = 0; slot < 2; slot++) {
+        want = sealed_row(GH_SEALED_AUTH_TOKEN, M1, (enum gh_token_slot)slot, 11,
+                          (unsigned char)(tokens[slot].ct[0] + 0x80), 0);
+        assert_true(present[slot]);
+        assert_sealed_equal(&rows[slot], &want);
+        assert_int_equal(rows[slot].created_ms, tokens[slot].created_ms); /* kept */
+    }
+    assert_gh(GH_ST(tx)->key_get(tx, keys[1].sid, &got, &secret), GH_OK);
+    want = sealed_row(GH_SEALED_API_KEY, keys[1].sid, GH_SLOT_PRIMARY, 11, 0x85, 0);
+    assert_sealed_equal(&secret, &want);
+    assert_key_equal(&got, &keys[1]);
+    gh_key_clear(&got);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+sealed_each_stops_at_an_error(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_sealed tokens[3];
+    struct gh_key keys[2];
+    struct visit v;
+    struct gh_tx *tx;
+
+    seed_family(st);
+    seed_sealed(st, tokens, keys);
+    tx = begin(st, GH_TX_READ);
+    memset(&v, 0, sizeof(v));
+    v.fail_at = 2;
+    assert_gh(GH_ST(tx)->sealed_each(tx, GH_SEALED_AUTH_TOKEN, visit_row, &v), GH_E_CRYPTO);
+    assert_int_equal(v.n, 2);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- the audit log ---- */
+
+static struct gh_audit_event
+audit_row(int64_t seq, const char *action, unsigned char hash_fill)
+{
+    struct gh_audit_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.seq = seq;
+    ev.time_ms = TEST_EPOCH_MS + seq;
+    snprintf(ev.actor, sizeof(ev.actor), "%s", M1);
+    snprintf(ev.action, sizeof(ev.action), "%s", action);
+    snprintf(ev.target, sizeof(ev.target), "%s", A2);
+    snprintf(ev.remote_addr, sizeof(ev.remote_addr), "198.51.100.%d", (int)seq);
+    snprintf(ev.user_agent, sizeof(ev.user_agent), "agent %d", (int)seq);
+    snprintf(ev.outcome, sizeof(ev.outcome), "%s", seq % 2 == 0 ? "failure" : "success");
+    snprintf(ev.detail, sizeof(ev.detail), "detail %d", (int)seq);
+    memset(ev.hash, hash_fill, sizeof(ev.hash));
+    return ev;
+}
+
+struct collect {
+    size_t n;
+    size_t stop_after; /* 0: never */
+    struct gh_audit_event evs[8];
+};
+
+static int
+collect_event(const struct gh_audit_event *ev, void *arg)
+{
+    struct collect *c = arg;
+
+    if (c->n < GH_ARRAY_LEN(c->evs)) {
+        c->evs[c->n] = *ev;
+    }
+    c->n++;
+    return c->stop_after != 0 && c->n >= c->stop_after;
+}
+
+static void
+assert_event_equal(const struct gh_audit_event *got, const struct gh_audit_event *want)
+{
+    assert_int_equal(got->seq, want->seq);
+    assert_int_equal(got->time_ms, want->time_ms);
+    assert_string_equal(got->actor, want->actor);
+    assert_string_equal(got->action, want->action);
+    assert_string_equal(got->target, want->target);
+    assert_string_equal(got->remote_addr, want->remote_addr);
+    assert_string_equal(got->user_agent, want->user_agent);
+    assert_string_equal(got->outcome, want->outcome);
+    assert_string_equal(got->detail, want->detail);
+    assert_memory_equal(got->hash, want->hash, sizeof(want->hash));
+}
+
+static void
+audit_last_of_empty_log(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_tx *tx = begin(st, GH_TX_READ);
+    uint8_t hash[32];
+    uint8_t zero[32] = {0};
+    int64_t seq = -1;
+
+    memset(hash, 0xEE, sizeof(hash));
+    assert_gh(GH_ST(tx)->audit_last(tx, &seq, hash), GH_OK);
+    assert_int_equal(seq, 0);
+    assert_memory_equal(hash, zero, sizeof(hash));
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+audit_insert_requires_the_next_seq(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_audit_event e1 = audit_row(1, "one", 0x11);
+    struct gh_audit_event e2 = audit_row(2, "two", 0x22);
+    struct gh_audit_event bad;
+    struct gh_tx *tx;
+    uint8_t hash[32];
+    int64_t seq = 0;
+
+    tx = begin(st, GH_TX_WRITE);
+    bad = audit_row(2, "too early", 0);
+    assert_gh(GH_ST(tx)->audit_insert(tx, &bad), GH_E_CONFLICT);
+    bad = audit_row(0, "zero", 0);
+    assert_gh(GH_ST(tx)->audit_insert(tx, &bad), GH_E_CONFLICT);
+    assert_gh(GH_ST(tx)->audit_insert(tx, &e1), GH_OK);
+    assert_gh(GH_ST(tx)->audit_insert(tx, &e1), GH_E_CONFLICT); /* replayed */
+    bad = audit_row(3, "skips two", 0);
+    assert_gh(GH_ST(tx)->audit_insert(tx, &bad), GH_E_CONFLICT);
+    bad = audit_row(-1, "negative", 0);
+    assert_gh(GH_ST(tx)->audit_insert(tx, &bad), GH_E_CONFLICT);
+    assert_gh(GH_ST(tx)->audit_insert(tx, &e2), GH_OK);
+    assert_gh(GH_ST(tx)->audit_last(tx, &seq, hash), GH_OK);
+    assert_int_equal(seq, 2);
+    assert_memory_equal(hash, e2.hash, sizeof(hash));
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->audit_last(tx, &seq, hash), GH_OK);
+    assert_int_equal(seq, 2);
+    assert_memory_equal(hash, e2.hash, sizeof(hash));
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+audit_each_in_order_from_a_seq(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_audit_event evs[5];
+    struct collect c;
+    struct gh_tx *tx;
+
+    tx = begin(st, GH_TX_WRITE);
+    for (int i = 0; i < 5; i++) {
+        evs[i] = audit_row(i + 1, "event", (unsigned char)(0x30 + i));
+        assert_gh(GH_ST(tx)->audit_insert(tx, &evs[i]), GH_OK);
+    }
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    memset(&c, 0, sizeof(c));
+    assert_gh(GH_ST(tx)->audit_each(tx, 0, collect_event, &c), GH_OK);
+    assert_int_equal(c.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_event_equal(&c.evs[i], &evs[i]);
+    }
+    memset(&c, 0, sizeof(c));
+    assert_gh(GH_ST(tx)->audit_each(tx, 3, collect_event, &c), GH_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.evs[0].seq, 4);
+    assert_int_equal(c.evs[1].seq, 5);
+    memset(&c, 0, sizeof(c));
+    assert_gh(GH_ST(tx)->audit_each(tx, 5, collect_event, &c), GH_OK);
+    assert_int_equal(c.n, 0);
+    /* A non-zero return stops the walk. */
+    memset(&c, 0, sizeof(c));
+    c.stop_after = 2;
+    assert_gh(GH_ST(tx)->audit_each(tx, 0, collect_event, &c), GH_OK);
+    assert_int_equal(c.n, 2);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- several handles on one store (other processes, other contexts) ---- */
+
+/*
+ * Whatever a handle may remember, a committed change made through another handle is seen by
+ * the next transaction: a revoked key, a suspended account, a promoted token take effect at
+ * once everywhere.
+ */
+static void
+changes_are_seen_by_another_handle(const char *target)
+{
+    struct gh_store *a = open_store(target);
+    struct gh_store *b = open_store(target);
+    struct gh_key k = key_row(1, M1, GH_KEY_STANDARD, NULL, 10);
+    struct gh_sealed p = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_PRIMARY, 1, 0x10, 1);
+    struct gh_sealed s = sealed_row(GH_SEALED_AUTH_TOKEN, M1, GH_SLOT_SECONDARY, 1, 0x20, 2);
+    struct gh_sealed rows[2];
+    bool present[2];
+    struct gh_account acct;
+    struct gh_key got;
+    struct gh_tx *tx;
+
+    seed_family(a);
+    tx = begin(a, GH_TX_WRITE);
+    insert_key(tx, &k, 1);
+    assert_gh(GH_ST(tx)->token_insert(tx, &p), GH_OK);
+    assert_gh(GH_ST(tx)->token_insert(tx, &s), GH_OK);
+    commit(tx);
+
+    /* b reads everything (twice, so anything it keeps is warm). */
+    for (int i = 0; i < 2; i++) {
+        tx = begin(b, GH_TX_READ);
+        assert_gh(GH_ST(tx)->account_get(tx, A2, &acct), GH_OK);
+        assert_int_equal(acct.status, GH_ACCOUNT_ACTIVE);
+        assert_gh(GH_ST(tx)->key_get(tx, k.sid, &got, NULL), GH_OK);
+        gh_key_clear(&got);
+        assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+        assert_true(present[GH_SLOT_PRIMARY] && present[GH_SLOT_SECONDARY]);
+        GH_ST(tx)->rollback(tx);
+    }
+
+    /* a suspends, revokes, promotes. */
+    tx = begin(a, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->account_get(tx, A2, &acct), GH_OK);
+    acct.status = GH_ACCOUNT_SUSPENDED;
+    assert_gh(GH_ST(tx)->account_update(tx, &acct), GH_OK);
+    assert_gh(GH_ST(tx)->key_delete(tx, k.sid), GH_OK);
+    assert_gh(GH_ST(tx)->token_delete(tx, M1, GH_SLOT_PRIMARY), GH_OK);
+    assert_gh(GH_ST(tx)->token_promote(tx, M1, 3), GH_OK);
+    commit(tx);
+
+    for (int i = 0; i < 2; i++) {
+        tx = begin(b, GH_TX_READ);
+        assert_gh(GH_ST(tx)->account_get(tx, A2, &acct), GH_OK);
+        assert_int_equal(acct.status, GH_ACCOUNT_SUSPENDED);
+        assert_gh(GH_ST(tx)->key_get(tx, k.sid, &got, NULL), GH_E_NOT_FOUND);
+        assert_gh(GH_ST(tx)->token_get(tx, M1, rows, present), GH_OK);
+        assert_true(present[GH_SLOT_PRIMARY]);
+        assert_false(present[GH_SLOT_SECONDARY]);
+        assert_memory_equal(rows[GH_SLOT_PRIMARY].ct, s.ct, s.ct_len); /* the old secondary */
+        GH_ST(tx)->rollback(tx);
+    }
+    close_store(a);
+    close_store(b);
+}
+
+/* A write that is still open is invisible to other handles, then visible once committed. */
+static void
+uncommitted_changes_stay_invisible(const char *target)
+{
+    struct gh_store *a = open_store(target);
+    struct gh_store *b = open_store(target);
+    struct gh_account acct;
+    struct gh_tx *wtx;
+    struct gh_tx *tx;
+
+    seed_family(a);
+    wtx = begin(a, GH_TX_WRITE);
+    assert_gh(GH_ST(wtx)->account_get(wtx, A2, &acct), GH_OK);
+    acct.status = GH_ACCOUNT_CLOSED;
+    assert_gh(GH_ST(wtx)->account_update(wtx, &acct), GH_OK);
+
+    tx = begin(b, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, A2, &acct), GH_OK);
+    assert_int_equal(acct.status, GH_ACCOUNT_ACTIVE);
+    GH_ST(tx)->rollback(tx);
+
+    commit(wtx);
+    tx = begin(b, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, A2, &acct), GH_OK);
+    assert_int_equal(acct.status, GH_ACCOUNT_CLOSED);
+    GH_ST(tx)->rollback(tx);
+    close_store(a);
+    close_store(b);
+}
+
+/* A rolled-back write changes nothing anywhere, and a read after it is still right. */
+static void
+rolled_back_changes_are_seen_nowhere(const char *target)
+{
+    struct gh_store *a = open_store(target);
+    struct gh_store *b = open_store(target);
+    struct gh_account acct;
+    struct gh_tx *tx;
+
+    seed_family(a);
+    tx = begin(b, GH_TX_READ);
+    assert_gh(GH_ST(tx)->account_get(tx, A2, &acct), GH_OK);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(a, GH_TX_WRITE);
+    acct.status = GH_ACCOUNT_SUSPENDED;
+    assert_gh(GH_ST(tx)->account_update(tx, &acct), GH_OK);
+    GH_ST(tx)->rollback(tx);
+    for (int i = 0; i < 2; i++) {
+        struct gh_store *st = i == 0 ? a : b;
+
+        tx = begin(st, GH_TX_READ);
+        assert_gh(GH_ST(tx)->account_get(tx, A2, &acct), GH_OK);
+        assert_int_equal(acct.status, GH_ACCOUNT_ACTIVE);
+        GH_ST(tx)->rollback(tx);
+    }
+    close_store(a);
+    close_store(b);
+}
+
+/* ---- the table ---- */
+
+#define CASE(fn)                                                                                   \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
+
+const struct store_contract_case store_contract_cases[] = {
+    CASE(migrate_is_idempotent),
+    CASE(commit_persists_across_reopen),
+    CASE(rollback_discards_writes),
+    CASE(meta_get_and_put),
+    CASE(account_round_trip),
+    CASE(account_get_unknown_is_not_found),
+    CASE(account_insert_duplicate_is_conflict),
+    CASE(account_update_changes_name_status_time),
+    CASE(account_list_scope_and_filters),
+    CASE(account_list_keyset_paging),
+    CASE(account_list_offset_paging),
+    CASE(account_count_children),
+    CASE(token_insert_and_get),
+    CASE(token_get_absent_is_ok_and_empty),
+    CASE(token_insert_conflicts),
+    CASE(token_delete_by_slot),
+    CASE(token_promote_moves_secondary),
+    CASE(key_insert_and_get),
+    CASE(key_get_unknown_and_conflicts),
+    CASE(key_update_and_delete),
+    CASE(key_list_separates_families),
+    CASE(sealed_each_visits_every_row),
+    CASE(sealed_update_reseals_in_place),
+    CASE(sealed_each_stops_at_an_error),
+    CASE(audit_last_of_empty_log),
+    CASE(audit_insert_requires_the_next_seq),
+    CASE(audit_each_in_order_from_a_seq),
+    CASE(changes_are_seen_by_another_handle),
+    CASE(uncommitted_changes_stay_invisible),
+    CASE(rolled_back_changes_are_seen_nowhere),
+};
+
+const size_t store_contract_count = GH_ARRAY_LEN(store_contract_cases);
