@@ -1,7 +1,8 @@
 /*
  * form.c -- application/x-www-form-urlencoded parsing (WHATWG URL "urlencoded parser", strict):
  * '&'-separated name=value pairs, '+' is a space, %XX must be two hex digits, and the decoded
- * text must be valid UTF-8 without NUL or control characters.  Hand-written because
+ * text must be valid UTF-8 without NUL (fields that forbid control characters check that
+ * themselves: a FriendlyName must not hold a newline, a Policy may).  Hand-written because
  * libmicrohttpd's post processor is lenient and cannot report repeated names; small and bounded.
  */
 #include <stdlib.h>
@@ -49,7 +50,7 @@ decode(const char *s, size_t len, char **out)
         }
     }
     d[o] = '\0';
-    if (gh_utf8_count(d, o) < 0) {
+    if (!gh_utf8_valid(d, o)) {
         gh_wipe(d, o);
         free(d);
         return GH_E_MALFORMED;

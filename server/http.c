@@ -245,7 +245,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     }
     clock_gettime(CLOCK_MONOTONIC, &x->t0);
     x->uri_too_long = len > GH_HTTP_URI_MAX;
-    x->uri = strndup(uri, x->uri_too_long ? 0 : len);
+    x->uri = strndup(uri, x->uri_too_long ? LOG_PATH_MAX : len); /* a long one: for the log */
     return x;
 }
 

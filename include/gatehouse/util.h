@@ -15,6 +15,9 @@
  */
 GH_API long gh_utf8_count(const char *s, size_t len);
 
+/** True when s (len bytes) is valid UTF-8 without NUL; control characters are allowed. */
+GH_API int gh_utf8_valid(const char *s, size_t len);
+
 /** Library initialisation (libsodium, allocator hooks); safe to call more than once. */
 GH_API GH_MUST_CHECK gh_err gh_library_init(void);
 

@@ -48,8 +48,9 @@ is_control(const unsigned char *p, int n)
     return n == 2 && p[0] == 0xC2 && p[1] < 0xA0; /* C1 controls U+0080..U+009F */
 }
 
-long
-gh_utf8_count(const char *s, size_t len)
+/* Counts code points; -1 on invalid UTF-8, NUL, or (unless allowed) control characters. */
+static long
+scan(const char *s, size_t len, bool allow_controls)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -69,11 +70,23 @@ gh_utf8_count(const char *s, size_t len)
                 return -1;
             }
         }
-        if (is_control(p + i, n)) {
+        if (p[i] == 0 || (!allow_controls && is_control(p + i, n))) {
             return -1;
         }
         i += (size_t)n;
         count++;
     }
     return count;
+}
+
+long
+gh_utf8_count(const char *s, size_t len)
+{
+    return scan(s, len, false);
+}
+
+int
+gh_utf8_valid(const char *s, size_t len)
+{
+    return scan(s, len, true) >= 0;
 }

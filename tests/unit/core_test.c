@@ -283,6 +283,21 @@ utf8_refuses_nul_and_controls(void **state)
 }
 
 /* Every one- and two-byte input, and every three-byte input, against the reference decoder. */
+/* gh_utf8_valid: the same UTF-8 rules, but control characters (not NUL) are allowed. */
+static void
+utf8_valid_allows_controls_but_not_nul(void **state)
+{
+    (void)state;
+    assert_true(gh_utf8_valid("a\nb\tc\x7f", 6));
+    assert_true(gh_utf8_valid("\xC2\x85", 2)); /* U+0085, a C1 control */
+    assert_true(gh_utf8_valid("", 0));
+    assert_false(gh_utf8_valid("a\0b", 3));
+    assert_false(gh_utf8_valid("\xC0\x80", 2));     /* overlong NUL */
+    assert_false(gh_utf8_valid("\xED\xA0\x80", 3)); /* a surrogate */
+    assert_false(gh_utf8_valid("\xE2\x82", 2));     /* truncated */
+    assert_false(gh_utf8_valid("\xFF", 1));
+}
+
 static void
 utf8_agrees_with_reference_exhaustively(void **state)
 {
@@ -685,6 +700,7 @@ main(void)
         cmocka_unit_test(utf8_refuses_beyond_u10ffff),
         cmocka_unit_test(utf8_refuses_truncated_sequences),
         cmocka_unit_test(utf8_refuses_nul_and_controls),
+        cmocka_unit_test(utf8_valid_allows_controls_but_not_nul),
         cmocka_unit_test(utf8_agrees_with_reference_exhaustively),
         cmocka_unit_test(buf_appends_and_terminates),
         cmocka_unit_test(buf_enforces_its_cap),
