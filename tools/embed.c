@@ -60,7 +60,7 @@ main(int argc, char **argv)
         if (dot != NULL) {
             *dot = '\0';
         }
-        fprintf(out, "    {%d, \"%s\",\n    ", atoi(name), name);
+        fprintf(out, "    {%ld, \"%s\",\n    ", strtol(name, NULL, 10), name);
         if (emit_file(out, argv[i]) != 0) {
             return 1;
         }
