@@ -26,6 +26,7 @@ struct gh_ctx *cli_open(const char *data_dir);
 /* Writes s as a JSON string (with quotes) to out. */
 void cli_json_string(FILE *out, const char *s);
 
+int cmd_account(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_key(int argc, char **argv);

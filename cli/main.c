@@ -19,6 +19,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"init", cmd_init, "create the data folder, master key, database and main account"},
     {"serve", cmd_serve, "run the HTTP API"},
+    {"account", cmd_account, "set any account's status (main accounts too)"},
     {"key", cmd_key, "create API keys (main keys are created only here)"},
     {"master-key", cmd_master_key, "rotate the master key that seals stored secrets"},
     {"audit", cmd_audit, "list or verify the hash-chained audit log"},

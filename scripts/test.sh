@@ -36,13 +36,16 @@ run_suite() {
     shift
     "$@" >"$logs/$name.tap" 2>"$logs/$name.err"
     status=$?
-    p=$(grep -c '^ok ' "$logs/$name.tap")
+    # A skipped case ("ok N - name # SKIP why") is not a pass.
+    p=$(grep '^ok ' "$logs/$name.tap" | grep -vc '# SKIP')
+    s=$(grep '^ok ' "$logs/$name.tap" | grep -c '# SKIP')
     f=$(grep -c '^not ok ' "$logs/$name.tap")
     if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
         f=1 # the suite itself failed (crash, sanitizer report, setup error)
         echo "not ok - suite $name exited with status $status" >>"$logs/$name.tap"
     fi
-    printf 'test: %-14s %4d passed, %d failed\n' "$name" "$p" "$f"
+    printf 'test: %-14s %4d passed, %d failed%s\n' "$name" "$p" "$f" \
+        "$([ "$s" -eq 0 ] || echo ", $s skipped")"
     if [ "$f" -ne 0 ]; then
         grep -A12 '^not ok ' "$logs/$name.tap" | head -60 | sed 's/^/    /'
         tail -20 "$logs/$name.err" | sed 's/^/    stderr: /'

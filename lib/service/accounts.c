@@ -226,7 +226,11 @@ gh_account_list(struct gh_ctx *ctx, const struct gh_principal *who,
     return rc;
 }
 
-/* Status rules: only the parent (or the operator) changes it; closed is permanent. */
+/*
+ * Status rules: only the parent changes a subaccount's status; only the operator (the command
+ * line holding the data folder, as Twilio itself for its customers) a main account's; closed is
+ * permanent.
+ */
 static gh_err
 check_status_change(struct gh_tx *tx, const struct gh_principal *who, const struct gh_account *a,
                     int status)
@@ -237,7 +241,9 @@ check_status_change(struct gh_tx *tx, const struct gh_principal *who, const stru
         return GH_OK;
     }
     GH_ENSURE(status >= GH_ACCOUNT_ACTIVE && status <= GH_ACCOUNT_CLOSED, GH_E_STATUS);
-    GH_ENSURE(a->parent_sid[0] != '\0', GH_E_FORBIDDEN);
+    if (a->parent_sid[0] == '\0') {
+        return who->kind == GH_PRINCIPAL_OPERATOR ? GH_OK : GH_E_FORBIDDEN;
+    }
     GH_ENSURE(who->kind == GH_PRINCIPAL_OPERATOR || strcmp(a->parent_sid, who->account_sid) == 0,
               GH_E_FORBIDDEN);
     GH_TRY(GH_ST(tx)->account_get(tx, a->parent_sid, &parent));

@@ -437,6 +437,24 @@ module.exports = (t) => {
         account(ok(await c.get(acct(b.sid))), { status: 'active', friendlyName: 'upd-b' });
     });
 
-    t.skip('a suspended parent\'s subaccounts are refused',
-           'the main account cannot be suspended through the API and subaccounts cannot have subaccounts');
+    t.test('a suspended parent\'s subaccounts are refused (the operator suspends the main account)',
+           { fresh: true }, async (c) => {
+        const sub = await c.createSub('child-of-suspended');
+        ok(await c.get(acct(sub.sid), { auth: sub }));
+        const set = async (status) => {
+            const r = await c.g.cli(['account', 'status', '--data', c.g.data, '--account', c.root.sid,
+                                     '--status', status, '--json']);
+            assert.strictEqual(r.code, 0, `account status ${status}: ${r.stderr}`);
+            assert.deepStrictEqual(JSON.parse(r.stdout), { sid: c.root.sid, status });
+        };
+        await set('suspended');
+        unauthorized(await c.get(acct(sub.sid), { auth: sub }), 'subaccount of a suspended parent');
+        unauthorized(await c.get(acct(c.root.sid)), 'the suspended main account itself');
+        await set('active');
+        ok(await c.get(acct(sub.sid), { auth: sub }));
+        account(ok(await c.get(acct(c.root.sid))), { status: 'active' });
+        const r = await c.g.cli(['account', 'status', '--data', c.g.data, '--account', c.root.sid,
+                                 '--status', 'paused']);
+        assert.strictEqual(r.code, 2, 'a bad status is a usage error');
+    });
 };
