@@ -9,7 +9,7 @@ set -eu
 build_pkgs="gcc pkg-config meson ninja-build libsodium-dev libssl-dev libmicrohttpd-dev
 libjansson-dev libsqlite3-dev"
 test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck"
-bench_pkgs="wrk nginx-light"
+bench_pkgs="wrk nginx-light curl"
 
 want=""
 for group in "${@:-build}"; do

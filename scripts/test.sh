@@ -6,6 +6,7 @@
 #   unit-asan     the same, under ASan + UBSan           (build-asan/)
 #   unit-valgrind the same, under valgrind memcheck      (build/)
 #   api           the real server on an ephemeral port   (tests/api/run.js)
+#   api-asan      the same, against the ASan + UBSan server (leaks fail its clean exit)
 #   compat        the official twilio npm package        (tests/compat/run.sh)
 #   check         clang-format, banned calls, cppcheck   (scripts/check.sh)
 # Exits non-zero when any test fails or any suite cannot run.
@@ -73,6 +74,7 @@ run_suite unit-valgrind unit_tests build valgrind -q --error-exitcode=99 --leak-
     --errors-for-leak-kinds=definite,indirect
 export GATEHOUSE_BIN="$root/build/cli/gatehouse"
 run_suite api node tests/api/run.js
+GATEHOUSE_BIN="$root/build-asan/cli/gatehouse" run_suite api-asan node tests/api/run.js
 run_suite compat tests/compat/run.sh
 run_suite check scripts/check.sh
 
