@@ -134,28 +134,39 @@ gh_jw_array_end(struct gh_jw *w)
     close_scope(w, "]");
 }
 
+/* Bytes a JSON string must escape: control characters, '"' and '\\'. */
+static bool
+needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+static void
+put_escape(struct gh_jw *w, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\', (char)c, '0', '0', hex[c >> 4], hex[c & 15]};
+
+    if (c == '"' || c == '\\') {
+        put(w, esc, 2);
+        return;
+    }
+    esc[1] = 'u';
+    put(w, esc, 6);
+}
+
 static void
 put_escaped(struct gh_jw *w, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
     const char *run = s;
 
     put(w, "\"", 1);
     for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
+        if (needs_escape((unsigned char)*s)) {
+            put(w, run, (size_t)(s - run));
+            put_escape(w, (unsigned char)*s);
+            run = s + 1;
         }
-        put(w, run, (size_t)(s - run));
-        if (c == '"' || c == '\\') {
-            esc[1] = (char)c;
-            put(w, esc, 2);
-        } else {
-            put(w, esc, 6);
-        }
-        run = s + 1;
     }
     put(w, run, (size_t)(s - run));
     put(w, "\"", 1);

@@ -1,6 +1,6 @@
 /*
  * clock.c -- the injectable clock and the two date formats Twilio's resources use.
- * Formatting is locale-free: day and month names come from fixed tables.
+ * Formatting is locale-free and lock-free: day and month names come from fixed tables.
  */
 #include <time.h>
 
@@ -22,46 +22,109 @@ gh_clock_now_ms(const struct gh_clock *clock)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A UTC calendar date and time of day. */
+struct civil {
+    int64_t year;
+    int month; /* 1..12 */
+    int day;   /* 1..31 */
+    int wday;  /* 0 = Sunday */
+    int hour, min, sec;
+};
+
+/*
+ * Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant, "chrono-compatible
+ * low-level date algorithms", days_from_civil's inverse).  Hand-written rather than gmtime_r,
+ * which takes the time-zone lock on every call: dates are formatted on every response.
+ */
 static void
-utc_of(int64_t ms, struct tm *tm)
+civil_of(int64_t ms, struct civil *c)
 {
     /* Floor, not truncation: -1 ms is 23:59:59.999 on the last day of 1969. */
-    time_t s = (time_t)(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
+    int64_t secs = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+    int64_t day_count = secs / 86400 - (secs % 86400 < 0 ? 1 : 0);
+    int64_t sod = secs - day_count * 86400;
+    int64_t z = day_count + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
 
-    memset(tm, 0, sizeof(*tm));
-    gmtime_r(&s, tm);
+    c->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    c->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    c->year = yoe + era * 400 + (c->month <= 2 ? 1 : 0);
+    c->wday = (int)(((day_count % 7) + 11) % 7); /* 1970-01-01 was a Thursday (4) */
+    c->hour = (int)(sod / 3600);
+    c->min = (int)(sod / 60 % 60);
+    c->sec = (int)(sod % 60);
 }
 
-/* Formats into a roomy buffer, then copies what fits (years past 9999 do not). */
-static void
-copy_out(char *out, size_t cap, const char *text)
+/* Writes v as exactly n decimal digits at p; returns p + n. */
+static char *
+digits(char *p, int64_t v, int n)
 {
-    if (gh__strlcpy(out, text, cap) != GH_OK) {
-        out[0] = '\0';
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
     }
+    return p + n;
+}
+
+static char *
+text(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
 }
 
 void
 gh_time_rfc2822(int64_t ms, char out[GH_RFC2822_SIZE])
 {
-    char text[96];
-    struct tm tm;
+    struct civil c;
+    char *p = out;
 
-    utc_of(ms, &tm);
-    snprintf(text, sizeof(text), "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7],
-             tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-             tm.tm_sec);
-    copy_out(out, GH_RFC2822_SIZE, text);
+    civil_of(ms, &c);
+    if (c.year < 0 || c.year > 9999) {
+        out[0] = '\0';
+        return;
+    }
+    p = text(p, days[c.wday], 3);
+    p = text(p, ", ", 2);
+    p = digits(p, c.day, 2);
+    *p++ = ' ';
+    p = text(p, months[c.month - 1], 3);
+    *p++ = ' ';
+    p = digits(p, c.year, 4);
+    *p++ = ' ';
+    p = digits(p, c.hour, 2);
+    *p++ = ':';
+    p = digits(p, c.min, 2);
+    *p++ = ':';
+    p = digits(p, c.sec, 2);
+    p = text(p, " +0000", 7); /* with the NUL */
 }
 
 void
 gh_time_iso8601(int64_t ms, char out[GH_ISO8601_SIZE])
 {
-    char text[96];
-    struct tm tm;
+    struct civil c;
+    char *p = out;
 
-    utc_of(ms, &tm);
-    snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    copy_out(out, GH_ISO8601_SIZE, text);
+    civil_of(ms, &c);
+    if (c.year < 0 || c.year > 9999) {
+        out[0] = '\0';
+        return;
+    }
+    p = digits(p, c.year, 4);
+    *p++ = '-';
+    p = digits(p, c.month, 2);
+    *p++ = '-';
+    p = digits(p, c.day, 2);
+    *p++ = 'T';
+    p = digits(p, c.hour, 2);
+    *p++ = ':';
+    p = digits(p, c.min, 2);
+    *p++ = ':';
+    p = digits(p, c.sec, 2);
+    text(p, "Z", 2);
 }

@@ -576,6 +576,31 @@ time_names_cover_the_week_and_year(void **state)
  * Regression (lib/core/clock.c, utc_of): ms / 1000 truncated toward zero, so instants before the
  * epoch that are not whole seconds formatted one second late (-1 ms printed 1970-01-01T00:00:00Z).
  */
+/* The hand-written calendar agrees with gmtime_r + strftime from 1900 to 2200. */
+static void
+time_agrees_with_gmtime(void **state)
+{
+    char want[64];
+    char got[GH_RFC2822_SIZE];
+    char iso_want[64];
+    char iso_got[GH_ISO8601_SIZE];
+
+    (void)state;
+    /* Steps of 1 day, 1 hour, 1 minute and 7 seconds walk every date and many times of day. */
+    for (int64_t s = -2208988800LL; s < 7258118400LL; s += 86400 + 3600 + 60 + 7) {
+        time_t t = (time_t)s;
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+        strftime(iso_want, sizeof(iso_want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        gh_time_rfc2822(s * 1000 + 999, got);
+        gh_time_iso8601(s * 1000, iso_got);
+        assert_string_equal(got, want);
+        assert_string_equal(iso_got, iso_want);
+    }
+}
+
 static void
 time_before_epoch_rounds_down(void **state)
 {
@@ -712,6 +737,7 @@ main(void)
         cmocka_unit_test(strlcpy_refuses_what_does_not),
         cmocka_unit_test(time_formats_known_values),
         cmocka_unit_test(time_names_cover_the_week_and_year),
+        cmocka_unit_test(time_agrees_with_gmtime),
         cmocka_unit_test(time_before_epoch_rounds_down),
         cmocka_unit_test(clock_uses_the_injected_clock),
         cmocka_unit_test_teardown(alloc_fails_the_nth_allocation_only, reset_alloc),
