@@ -39,23 +39,35 @@ check_suppress(const struct gh_request *req)
     return v == NULL || strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ? GH_OK : GH_E_INVALID;
 }
 
-void
-h_secondary_create(struct gh_request *req, struct gh_response *res)
+/* A use case that hands back a new token: secondary create, promote. */
+typedef gh_err (*token_case)(struct gh_ctx *ctx, const struct gh_origin *from,
+                             const struct gh_principal *who, struct gh_auth_token_info *out,
+                             char token[GH_SECRET_SIZE]);
+
+static void
+issue_token(struct gh_request *req, struct gh_response *res, token_case run, int status,
+            const char *field, const char *path)
 {
     char token[GH_SECRET_SIZE] = "";
     struct gh_auth_token_info info;
     gh_err rc = check_suppress(req);
 
     if (rc == GH_OK) {
-        rc = gh_auth_token_secondary_create(req->cfg->ctx, &req->origin, &req->who, &info, token);
+        rc = run(req->cfg->ctx, &req->origin, &req->who, &info, token);
     }
     if (rc == GH_OK) {
-        write_token(req, res, 201, &info, "secondary_auth_token", token,
-                    "/v1/AuthTokens/Secondary");
+        write_token(req, res, status, &info, field, token, path);
     } else {
         gh_respond_error(res, rc);
     }
     gh_wipe(token, sizeof(token));
+}
+
+void
+h_secondary_create(struct gh_request *req, struct gh_response *res)
+{
+    issue_token(req, res, gh_auth_token_secondary_create, 201, "secondary_auth_token",
+                "/v1/AuthTokens/Secondary");
 }
 
 void
@@ -76,19 +88,7 @@ h_secondary_delete(struct gh_request *req, struct gh_response *res)
 void
 h_promote(struct gh_request *req, struct gh_response *res)
 {
-    char token[GH_SECRET_SIZE] = "";
-    struct gh_auth_token_info info;
-    gh_err rc = check_suppress(req);
-
-    if (rc == GH_OK) {
-        rc = gh_auth_token_promote(req->cfg->ctx, &req->origin, &req->who, &info, token);
-    }
-    if (rc == GH_OK) {
-        write_token(req, res, 200, &info, "auth_token", token, "/v1/AuthTokens/Promote");
-    } else {
-        gh_respond_error(res, rc);
-    }
-    gh_wipe(token, sizeof(token));
+    issue_token(req, res, gh_auth_token_promote, 200, "auth_token", "/v1/AuthTokens/Promote");
 }
 
 void

@@ -56,7 +56,14 @@ gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_audit_ent
 void
 gh_audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *reason)
 {
-    struct gh_audit_entry e = {from, "", "auth.failure", "", false, reason};
+    gh__audit_auth_failure(ctx, from, "", reason);
+}
+
+void
+gh__audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid,
+                       const char *reason)
+{
+    struct gh_audit_entry e = {from, sid, "auth.failure", sid, false, reason};
     struct gh_tx *tx = NULL;
 
     if (ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx) != GH_OK) {

@@ -134,20 +134,6 @@ auth_key(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *pass
     return rc;
 }
 
-static void
-record_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid, const char *why)
-{
-    struct gh_audit_entry e = {from, sid, "auth.failure", sid, false, why};
-    struct gh_tx *tx = NULL;
-
-    if (ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx) != GH_OK) {
-        return;
-    }
-    if (gh__finish(tx, gh__audit_append(ctx, tx, &e)) != GH_OK) {
-        return; /* best effort: the refusal itself still stands */
-    }
-}
-
 gh_err
 gh_authenticate_basic(struct gh_ctx *ctx, const struct gh_origin *from, const char *username,
                       const char *password, size_t password_len, struct gh_principal *out)
@@ -162,7 +148,7 @@ gh_authenticate_basic(struct gh_ctx *ctx, const struct gh_origin *from, const ch
     if (username == NULL || password == NULL || password_len > GH_PASSWORD_MAX_LEN ||
         gh_sid_parse(username, NULL, sid) != GH_OK ||
         (memcmp(sid, "AC", 2) != 0 && memcmp(sid, "SK", 2) != 0)) {
-        record_failure(ctx, from, "", why);
+        gh__audit_auth_failure(ctx, from, "", why);
         return GH_E_DENIED;
     }
     rc = ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx);
@@ -176,7 +162,7 @@ gh_authenticate_basic(struct gh_ctx *ctx, const struct gh_origin *from, const ch
     }
     memset(out, 0, sizeof(*out));
     if (rc == GH_E_DENIED) {
-        record_failure(ctx, from, sid, why);
+        gh__audit_auth_failure(ctx, from, sid, why);
     }
     return rc;
 }

@@ -71,6 +71,9 @@ struct gh_audit_entry {
 
 GH_MUST_CHECK gh_err gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx,
                                       const struct gh_audit_entry *e);
+/* Records a refused authentication in its own transaction (best effort: the refusal stands). */
+void gh__audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid,
+                            const char *reason);
 /* The actor name of a principal: its credential SID, or "operator". */
 const char *gh__actor_of(const struct gh_principal *who);
 
