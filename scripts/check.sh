@@ -8,7 +8,11 @@ set -u
 cd "$(dirname "$0")/.."
 n=0
 failed=0
-files=$(git ls-files -co --exclude-standard '*.c' '*.h' | grep -v '^build')
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    files=$(git ls-files -co --exclude-standard '*.c' '*.h' | grep -v '^build')
+else
+    files=$(find include lib server cli tools tests -name '*.[ch]' -not -path '*/node_modules/*')
+fi
 
 result() {
     n=$((n + 1))

@@ -74,7 +74,9 @@ run_suite unit-valgrind unit_tests build valgrind -q --error-exitcode=99 --leak-
     --errors-for-leak-kinds=definite,indirect
 export GATEHOUSE_BIN="$root/build/cli/gatehouse"
 run_suite api node tests/api/run.js
-GATEHOUSE_BIN="$root/build-asan/cli/gatehouse" run_suite api-asan node tests/api/run.js
+export GATEHOUSE_BIN="$root/build-asan/cli/gatehouse"
+run_suite api-asan node tests/api/run.js
+export GATEHOUSE_BIN="$root/build/cli/gatehouse"
 run_suite compat tests/compat/run.sh
 run_suite check scripts/check.sh
 
