@@ -92,20 +92,33 @@ gh__account_insert(struct gh_ctx *ctx, struct gh_tx *tx, const char *parent,
     return insert_with_token(ctx, tx, out, token);
 }
 
+/* What an accounts use case needs inside its transaction. */
+struct account_call {
+    const struct gh_origin *from;
+    const struct gh_principal *who;
+    const char *sid;
+    const char *friendly_name;
+    const struct gh_account_change *change;
+    struct gh_account_query query;
+    struct gh_account *out;
+    char *token; /* char[GH_SECRET_SIZE], or NULL */
+    struct gh_account_list *list;
+};
+
 static gh_err
-create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
-             const struct gh_principal *who, const char *friendly_name, struct gh_account *out,
-             char token[GH_SECRET_SIZE])
+create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
+    struct account_call *c = arg;
     struct gh_account parent;
     int64_t children = 0;
 
-    GH_TRY(gh__reach_account(tx, who, who->account_sid, GH_REACH_OWN, &parent));
+    GH_TRY(gh__reach_account(tx, c->who, c->who->account_sid, GH_REACH_OWN, &parent));
     GH_ENSURE(parent.parent_sid[0] == '\0', GH_E_NESTED);
     GH_TRY(GH_ST(tx)->account_count_children(tx, parent.sid, &children));
     GH_ENSURE(children < GH_SUBACCOUNT_MAX, GH_E_SUBACCOUNT_LIMIT);
-    GH_TRY(gh__account_insert(ctx, tx, parent.sid, friendly_name, out, token));
-    struct gh_audit_entry e = {from, gh__actor_of(who), "account.create", out->sid, true, ""};
+    GH_TRY(gh__account_insert(ctx, tx, parent.sid, c->friendly_name, c->out, c->token));
+    struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "account.create", c->out->sid, true,
+                               ""};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -114,7 +127,8 @@ gh_account_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct
                   const char *friendly_name, struct gh_account *out,
                   char auth_token[GH_SECRET_SIZE])
 {
-    struct gh_tx *tx = NULL;
+    struct account_call c = {
+        .from = from, .who = who, .friendly_name = friendly_name, .out = out, .token = auth_token};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && out != NULL && auth_token != NULL, GH_E_INVALID);
@@ -125,8 +139,7 @@ gh_account_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct
     if (friendly_name != NULL) {
         GH_TRY(gh__friendly_name_check(friendly_name));
     }
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
-    rc = gh__finish(tx, create_in_tx(ctx, tx, from, who, friendly_name, out, auth_token));
+    rc = gh__transact(ctx, GH_TX_WRITE, create_in_tx, &c);
     if (rc != GH_OK) {
         memset(out, 0, sizeof(*out));
         sodium_memzero(auth_token, GH_SECRET_SIZE);
@@ -134,11 +147,20 @@ gh_account_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct
     return rc;
 }
 
+static gh_err
+fetch_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct account_call *c = arg;
+
+    GH_TRY(gh__reach_account(tx, c->who, c->sid, GH_REACH_PARENT, c->out));
+    return primary_token(ctx, tx, c->out->sid, c->token);
+}
+
 gh_err
 gh_account_fetch(struct gh_ctx *ctx, const struct gh_principal *who, const char *sid,
                  struct gh_account *out, char auth_token[GH_SECRET_SIZE])
 {
-    struct gh_tx *tx = NULL;
+    struct account_call c = {.who = who, .sid = sid, .out = out, .token = auth_token};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && sid != NULL && out != NULL, GH_E_INVALID);
@@ -147,12 +169,7 @@ gh_account_fetch(struct gh_ctx *ctx, const struct gh_principal *who, const char 
         auth_token[0] = '\0';
     }
     GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_READ));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
-    rc = gh__reach_account(tx, who, sid, GH_REACH_PARENT, out);
-    if (rc == GH_OK) {
-        rc = primary_token(ctx, tx, out->sid, auth_token);
-    }
-    rc = gh__finish(tx, rc);
+    rc = gh__transact(ctx, GH_TX_READ, fetch_in_tx, &c);
     if (rc != GH_OK && auth_token != NULL) {
         sodium_memzero(auth_token, GH_SECRET_SIZE);
     }
@@ -174,13 +191,16 @@ gh_account_list_clear(struct gh_account_list *list)
 }
 
 static gh_err
-list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_principal *who,
-           struct gh_account_query *q, struct gh_account_list *out)
+list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
+    struct account_call *c = arg;
+    struct gh_account_list *out = c->list;
+    struct gh_account_query *q = &c->query;
     struct gh_account self;
     size_t n = 0;
 
-    GH_TRY(gh__reach_account(tx, who, who->account_sid, GH_REACH_OWN, &self));
+    gh_account_list_clear(out); /* a retried attempt starts over */
+    GH_TRY(gh__reach_account(tx, c->who, c->who->account_sid, GH_REACH_OWN, &self));
     q->scope_sid = self.sid;
     q->with_children = self.parent_sid[0] == '\0';
     out->cap = q->cursor.limit;
@@ -205,21 +225,18 @@ gh_account_list(struct gh_ctx *ctx, const struct gh_principal *who,
                 const struct gh_account_filter *filter, const struct gh_page *page,
                 struct gh_account_list *out)
 {
-    struct gh_account_query q;
-    struct gh_tx *tx = NULL;
+    struct account_call c = {.who = who, .list = out};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && filter != NULL && out != NULL, GH_E_INVALID);
     memset(out, 0, sizeof(*out));
-    memset(&q, 0, sizeof(q));
     GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_READ));
     GH_ENSURE(who->kind != GH_PRINCIPAL_OPERATOR, GH_E_INVALID);
     GH_ENSURE(filter->status >= GH_STATUS_ANY && filter->status <= GH_ACCOUNT_CLOSED, GH_E_STATUS);
-    q.friendly_name = filter->friendly_name;
-    q.status = filter->status;
-    GH_TRY(gh__page_cursor(page, "AC", &q.cursor));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
-    rc = gh__finish(tx, list_in_tx(ctx, tx, who, &q, out));
+    c.query.friendly_name = filter->friendly_name;
+    c.query.status = filter->status;
+    GH_TRY(gh__page_cursor(page, "AC", &c.query.cursor));
+    rc = gh__transact(ctx, GH_TX_READ, list_in_tx, &c);
     if (rc != GH_OK) {
         gh_account_list_clear(out);
     }
@@ -252,16 +269,17 @@ check_status_change(struct gh_tx *tx, const struct gh_principal *who, const stru
 }
 
 static gh_err
-update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
-             const struct gh_principal *who, const char *sid,
-             const struct gh_account_change *change, struct gh_account *out)
+update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
+    struct account_call *c = arg;
+    const struct gh_account_change *change = c->change;
+    struct gh_account *out = c->out;
     char detail[GH_AUDIT_TEXT_SIZE] = "";
     enum gh_account_status before;
 
-    GH_TRY(gh__reach_account(tx, who, sid, GH_REACH_PARENT, out));
+    GH_TRY(gh__reach_account(tx, c->who, c->sid, GH_REACH_PARENT, out));
     GH_ENSURE(out->status != GH_ACCOUNT_CLOSED, GH_E_CLOSED);
-    GH_TRY(check_status_change(tx, who, out, change->status));
+    GH_TRY(check_status_change(tx, c->who, out, change->status));
     before = out->status;
     if (change->friendly_name != NULL) {
         GH_TRY(gh__strlcpy(out->friendly_name, change->friendly_name, sizeof(out->friendly_name)));
@@ -274,8 +292,10 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
     }
     out->updated_ms = gh_ctx_now_ms(ctx);
     GH_TRY(GH_ST(tx)->account_update(tx, out));
-    struct gh_audit_entry e = {from, gh__actor_of(who), "account.update", out->sid, true, detail};
-    return gh__audit_append(ctx, tx, &e);
+    struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "account.update", out->sid, true,
+                               detail};
+    GH_TRY(gh__audit_append(ctx, tx, &e));
+    return primary_token(ctx, tx, out->sid, c->token);
 }
 
 gh_err
@@ -283,7 +303,8 @@ gh_account_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct
                   const char *sid, const struct gh_account_change *change, struct gh_account *out,
                   char auth_token[GH_SECRET_SIZE])
 {
-    struct gh_tx *tx = NULL;
+    struct account_call c = {
+        .from = from, .who = who, .sid = sid, .change = change, .out = out, .token = auth_token};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && sid != NULL && change != NULL && out != NULL,
@@ -297,12 +318,7 @@ gh_account_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct
     if (change->friendly_name != NULL) {
         GH_TRY(gh__friendly_name_check(change->friendly_name));
     }
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
-    rc = update_in_tx(ctx, tx, from, who, sid, change, out);
-    if (rc == GH_OK) {
-        rc = primary_token(ctx, tx, out->sid, auth_token);
-    }
-    rc = gh__finish(tx, rc);
+    rc = gh__transact(ctx, GH_TX_WRITE, update_in_tx, &c);
     if (rc != GH_OK) {
         memset(out, 0, sizeof(*out));
         if (auth_token != NULL) {

@@ -59,29 +59,54 @@ gh_audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from, const ch
     gh__audit_auth_failure(ctx, from, "", reason);
 }
 
+static gh_err
+failure_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    return gh__audit_append(ctx, tx, arg);
+}
+
 void
 gh__audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid,
                        const char *reason)
 {
     struct gh_audit_entry e = {from, sid, "auth.failure", sid, false, reason};
-    struct gh_tx *tx = NULL;
 
-    if (ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx) != GH_OK) {
-        return;
-    }
-    if (gh__finish(tx, gh__audit_append(ctx, tx, &e)) != GH_OK) {
+    if (gh__transact(ctx, GH_TX_WRITE, failure_in_tx, &e) != GH_OK) {
         return; /* best effort: the refusal itself still stands */
     }
+}
+
+struct each_call {
+    int64_t after_seq; /* advances as events are delivered, so a retried attempt resumes */
+    gh_audit_fn fn;
+    void *arg;
+};
+
+static int
+deliver(const struct gh_audit_event *ev, void *arg)
+{
+    struct each_call *c = arg;
+
+    c->after_seq = ev->seq;
+    return c->fn(ev, c->arg);
+}
+
+static gh_err
+each_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct each_call *c = arg;
+
+    (void)ctx;
+    return GH_ST(tx)->audit_each(tx, c->after_seq, deliver, c);
 }
 
 gh_err
 gh_audit_each(struct gh_ctx *ctx, int64_t after_seq, gh_audit_fn fn, void *arg)
 {
-    struct gh_tx *tx = NULL;
+    struct each_call c = {after_seq, fn, arg};
 
     GH_ENSURE(ctx != NULL && fn != NULL, GH_E_INVALID);
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
-    return gh__finish(tx, GH_ST(tx)->audit_each(tx, after_seq, fn, arg));
+    return gh__transact(ctx, GH_TX_READ, each_in_tx, &c);
 }
 
 struct verify_state {

@@ -134,35 +134,47 @@ auth_key(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *pass
     return rc;
 }
 
+struct auth_call {
+    const char *sid;
+    const char *password;
+    size_t len;
+    struct gh_principal *out;
+    const char *why;
+};
+
+static gh_err
+auth_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct auth_call *c = arg;
+
+    memset(c->out, 0, sizeof(*c->out));
+    return c->sid[0] == 'A' ? auth_account(ctx, tx, c->sid, c->password, c->len, c->out, &c->why)
+                            : auth_key(ctx, tx, c->sid, c->password, c->len, c->out, &c->why);
+}
+
 gh_err
 gh_authenticate_basic(struct gh_ctx *ctx, const struct gh_origin *from, const char *username,
                       const char *password, size_t password_len, struct gh_principal *out)
 {
     char sid[GH_SID_SIZE] = "";
-    const char *why = "malformed_credentials";
-    struct gh_tx *tx = NULL;
-    gh_err rc = GH_E_DENIED;
+    struct auth_call c = {sid, password, password_len, out, "malformed_credentials"};
+    gh_err rc;
 
     GH_ENSURE(ctx != NULL && out != NULL, GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     if (username == NULL || password == NULL || password_len > GH_PASSWORD_MAX_LEN ||
         gh_sid_parse(username, NULL, sid) != GH_OK ||
         (memcmp(sid, "AC", 2) != 0 && memcmp(sid, "SK", 2) != 0)) {
-        gh__audit_auth_failure(ctx, from, "", why);
+        gh__audit_auth_failure(ctx, from, "", c.why);
         return GH_E_DENIED;
     }
-    rc = ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx);
-    if (rc == GH_OK) {
-        rc = sid[0] == 'A' ? auth_account(ctx, tx, sid, password, password_len, out, &why)
-                           : auth_key(ctx, tx, sid, password, password_len, out, &why);
-        GH_ST(tx)->rollback(tx);
-    }
+    rc = gh__transact(ctx, GH_TX_READ, auth_in_tx, &c);
     if (rc == GH_OK) {
         return GH_OK;
     }
     memset(out, 0, sizeof(*out));
     if (rc == GH_E_DENIED) {
-        gh__audit_auth_failure(ctx, from, sid, why);
+        gh__audit_auth_failure(ctx, from, sid, c.why);
     }
     return rc;
 }

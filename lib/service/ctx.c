@@ -64,18 +64,11 @@ gh__keyring_reload(struct gh_ctx *ctx, struct gh_tx *tx)
     return GH_OK;
 }
 
-static gh_err
-reload_standalone(struct gh_ctx *ctx)
+gh_err
+gh__keyring_reload_step(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
-    struct gh_tx *tx = NULL;
-    gh_err rc = ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx);
-
-    if (rc != GH_OK) {
-        return rc;
-    }
-    rc = gh__keyring_reload(ctx, tx);
-    ctx->store->ops->rollback(tx);
-    return rc;
+    (void)arg;
+    return gh__keyring_reload(ctx, tx);
 }
 
 gh_err
@@ -105,7 +98,7 @@ gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out)
         rc = ctx->store->ops->migrate(ctx->store);
     }
     if (rc == GH_OK) {
-        rc = reload_standalone(ctx);
+        rc = gh__transact(ctx, GH_TX_READ, gh__keyring_reload_step, NULL);
     }
     if (rc != GH_OK) {
         gh_ctx_close(ctx);
@@ -232,13 +225,17 @@ gh__secret_seal(struct gh_ctx *ctx, struct gh_tx *tx, const char *owner, const c
     return rc;
 }
 
+static gh_err
+main_account_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    (void)ctx;
+    return GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, arg, GH_SID_SIZE);
+}
+
 gh_err
 gh_ctx_main_account(struct gh_ctx *ctx, char sid[GH_SID_SIZE])
 {
-    struct gh_tx *tx = NULL;
-
     GH_ENSURE(ctx != NULL && sid != NULL, GH_E_INVALID);
     sid[0] = '\0';
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
-    return gh__finish(tx, GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, sid, GH_SID_SIZE));
+    return gh__transact(ctx, GH_TX_READ, main_account_in_tx, sid);
 }

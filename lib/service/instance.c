@@ -46,10 +46,16 @@ already_initialised(struct gh_store *store, bool *yes, char main_sid[GH_SID_SIZE
     return rc == GH_E_NOT_FOUND ? GH_OK : rc;
 }
 
+struct init_call {
+    const char *friendly_name;
+    struct gh_init_result *out;
+};
+
 static gh_err
-init_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const char *friendly_name,
-           struct gh_init_result *out)
+init_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
+    struct init_call *c = arg;
+    struct gh_init_result *out = c->out;
     char check[GH_KEY_CHECK_SIZE];
     char created[32];
     struct gh_account acct;
@@ -60,7 +66,7 @@ init_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const char *friendly_name,
     ctx->seal_id = id;
     snprintf(created, sizeof(created), "%lld", (long long)gh_ctx_now_ms(ctx));
     GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_INSTANCE, created));
-    GH_TRY(gh__account_insert(ctx, tx, NULL, friendly_name, &acct, out->auth_token));
+    GH_TRY(gh__account_insert(ctx, tx, NULL, c->friendly_name, &acct, out->auth_token));
     memcpy(out->account_sid, acct.sid, sizeof(out->account_sid));
     GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_MAIN_ACCOUNT, acct.sid));
     struct gh_audit_entry e = {NULL, "operator", "instance.init", acct.sid, true, ""};
@@ -70,7 +76,7 @@ init_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const char *friendly_name,
 static gh_err
 init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result *out)
 {
-    struct gh_tx *tx = NULL;
+    struct init_call call = {friendly_name, out};
     struct stat st;
     bool done = false;
 
@@ -84,8 +90,7 @@ init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result 
         GH_TRY(gh__keyring_file_create(ctx->key_file));
     }
     GH_TRY(gh__keyring_load(ctx->key_file, &ctx->kr));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
-    GH_TRY(gh__finish(tx, init_in_tx(ctx, tx, friendly_name, out)));
+    GH_TRY(gh__transact(ctx, GH_TX_WRITE, init_in_tx, &call));
     out->created = 1;
     return GH_OK;
 }
@@ -160,11 +165,14 @@ reseal_one(struct gh_tx *tx, struct gh_sealed *row, void *arg)
 }
 
 static gh_err
-rotate_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, struct reseal *r)
+rotate_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
+    struct reseal *r = arg;
     char check[GH_KEY_CHECK_SIZE];
     char detail[64];
 
+    r->rows = 0;
+    GH_TRY(gh__keyring_reload(ctx, tx)); /* the ring now holds the new key */
     GH_TRY(GH_ST(tx)->sealed_each(tx, GH_SEALED_AUTH_TOKEN, reseal_one, r));
     GH_TRY(GH_ST(tx)->sealed_each(tx, GH_SEALED_API_KEY, reseal_one, r));
     pthread_rwlock_rdlock(&ctx->kr_lock);
@@ -181,21 +189,14 @@ gh_err
 gh_master_key_rotate(struct gh_ctx *ctx, uint32_t *new_key_id, size_t *rows)
 {
     struct reseal r = {ctx, 0, 0};
-    struct gh_tx *tx = NULL;
 
     GH_ENSURE(ctx != NULL && new_key_id != NULL && rows != NULL, GH_E_INVALID);
     *new_key_id = 0;
     *rows = 0;
     GH_TRY(gh__keyring_file_add(ctx->key_file, &r.new_id));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
-    gh_err rc = gh__keyring_reload(ctx, tx);
-    if (rc == GH_OK) {
-        rc = rotate_in_tx(ctx, tx, &r);
-    }
-    GH_TRY(gh__finish(tx, rc));
+    GH_TRY(gh__transact(ctx, GH_TX_WRITE, rotate_in_tx, &r));
     GH_TRY(gh__keyring_file_retain(ctx->key_file, r.new_id));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
-    GH_TRY(gh__finish(tx, gh__keyring_reload(ctx, tx)));
+    GH_TRY(gh__transact(ctx, GH_TX_READ, gh__keyring_reload_step, NULL));
     *new_key_id = r.new_id;
     *rows = r.rows;
     return GH_OK;

@@ -83,17 +83,33 @@ check_spec(const struct gh_principal *who, const struct gh_key_scope *scope,
     return GH_OK;
 }
 
+/* What a keys use case needs inside its transaction. */
+struct key_call {
+    const struct gh_origin *from;
+    const struct gh_principal *who;
+    const struct gh_key_scope *scope;
+    const struct gh_key_spec *spec;
+    const char *sid;
+    const struct gh_key_change *change;
+    struct gh_key_query query;
+    struct gh_key *out;
+    char *secret; /* char[GH_SECRET_SIZE] */
+    struct gh_key_list *list;
+};
+
 static gh_err
-create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
-             const struct gh_principal *who, const struct gh_key_scope *scope,
-             const struct gh_key_spec *spec, struct gh_key *out, char secret[GH_SECRET_SIZE])
+create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     static const char *const type_text[] = {"main", "standard", "restricted", "signing"};
+    struct key_call *c = arg;
+    const struct gh_key_spec *spec = c->spec;
+    struct gh_key *out = c->out;
     struct gh_account acct;
     struct gh_sealed row;
     gh_err rc;
 
-    GH_TRY(scope_account(tx, who, scope, &acct));
+    gh_key_clear(out); /* a retried attempt starts over */
+    GH_TRY(scope_account(tx, c->who, c->scope, &acct));
     GH_ENSURE(acct.status != GH_ACCOUNT_CLOSED, GH_E_CLOSED);
     GH_TRY(gh_sid_new("SK", out->sid));
     memcpy(out->account_sid, acct.sid, sizeof(out->account_sid));
@@ -105,17 +121,17 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
         GH_ENSURE(out->permissions != NULL, GH_E_NOMEM);
     }
     out->created_ms = out->updated_ms = gh_ctx_now_ms(ctx);
-    GH_TRY(gh_key_secret_new(secret));
+    GH_TRY(gh_key_secret_new(c->secret));
     memset(&row, 0, sizeof(row));
     row.kind = GH_SEALED_API_KEY;
-    rc = gh__secret_seal(ctx, tx, out->sid, secret, &row);
+    rc = gh__secret_seal(ctx, tx, out->sid, c->secret, &row);
     if (rc == GH_OK) {
         rc = GH_ST(tx)->key_insert(tx, out, &row);
     }
     gh_wipe(&row, sizeof(row));
     GH_TRY(rc);
-    struct gh_audit_entry e = {from, gh__actor_of(who),   "key.create", out->sid,
-                               true, type_text[out->type]};
+    struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "key.create", out->sid,
+                               true,    type_text[out->type]};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -124,7 +140,8 @@ gh_key_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
               const struct gh_key_scope *scope, const struct gh_key_spec *spec, struct gh_key *out,
               char secret[GH_SECRET_SIZE])
 {
-    struct gh_tx *tx = NULL;
+    struct key_call c = {
+        .from = from, .who = who, .scope = scope, .spec = spec, .out = out, .secret = secret};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && spec != NULL && out != NULL &&
@@ -134,8 +151,7 @@ gh_key_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
     secret[0] = '\0';
     GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
     GH_TRY(check_spec(who, scope, spec));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
-    rc = gh__finish(tx, create_in_tx(ctx, tx, from, who, scope, spec, out, secret));
+    rc = gh__transact(ctx, GH_TX_WRITE, create_in_tx, &c);
     if (rc != GH_OK) {
         gh_key_clear(out);
         sodium_memzero(secret, GH_SECRET_SIZE);
@@ -143,31 +159,44 @@ gh_key_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
     return rc;
 }
 
+static gh_err
+fetch_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct key_call *c = arg;
+
+    (void)ctx;
+    gh_key_clear(c->out);
+    return scoped_key(tx, c->who, c->scope, c->sid, c->out);
+}
+
 gh_err
 gh_key_fetch(struct gh_ctx *ctx, const struct gh_principal *who, const struct gh_key_scope *scope,
              const char *sid, struct gh_key *out)
 {
-    struct gh_tx *tx = NULL;
+    struct key_call c = {.who = who, .scope = scope, .sid = sid, .out = out};
 
     GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && sid != NULL && out != NULL,
               GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     GH_TRY(gh_principal_holds(who, GH_PERM_KEY_READ));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
-    return gh__finish(tx, scoped_key(tx, who, scope, sid, out));
+    return gh__transact(ctx, GH_TX_READ, fetch_in_tx, &c);
 }
 
 static gh_err
-list_in_tx(struct gh_tx *tx, const struct gh_principal *who, const struct gh_key_scope *scope,
-           struct gh_key_query *q, struct gh_key_list *out)
+list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
+    struct key_call *c = arg;
+    struct gh_key_list *out = c->list;
+    struct gh_key_query *q = &c->query;
     struct gh_account acct;
     size_t n = 0;
     gh_err rc;
 
-    GH_TRY(scope_account(tx, who, scope, &acct));
+    (void)ctx;
+    gh_key_list_clear(out); /* a retried attempt starts over */
+    GH_TRY(scope_account(tx, c->who, c->scope, &acct));
     q->account_sid = acct.sid;
-    q->signing = scope->family == GH_KEY_FAMILY_SIGNING;
+    q->signing = c->scope->family == GH_KEY_FAMILY_SIGNING;
     out->cap = q->cursor.limit;
     out->items = gh__calloc(out->cap, sizeof(*out->items));
     GH_ENSURE(out->items != NULL, GH_E_NOMEM);
@@ -186,17 +215,14 @@ gh_err
 gh_key_list(struct gh_ctx *ctx, const struct gh_principal *who, const struct gh_key_scope *scope,
             const struct gh_page *page, struct gh_key_list *out)
 {
-    struct gh_key_query q;
-    struct gh_tx *tx = NULL;
+    struct key_call c = {.who = who, .scope = scope, .list = out};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && out != NULL, GH_E_INVALID);
     memset(out, 0, sizeof(*out));
-    memset(&q, 0, sizeof(q));
     GH_TRY(gh_principal_holds(who, GH_PERM_KEY_READ));
-    GH_TRY(gh__page_cursor(page, "SK", &q.cursor));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_READ, &tx));
-    rc = gh__finish(tx, list_in_tx(tx, who, scope, &q, out));
+    GH_TRY(gh__page_cursor(page, "SK", &c.query.cursor));
+    rc = gh__transact(ctx, GH_TX_READ, list_in_tx, &c);
     if (rc != GH_OK) {
         gh_key_list_clear(out);
     }
@@ -221,17 +247,19 @@ apply_change(struct gh_key *k, const struct gh_key_change *change)
 }
 
 static gh_err
-update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
-             const struct gh_principal *who, const struct gh_key_scope *scope, const char *sid,
-             const struct gh_key_change *change, struct gh_key *out)
+update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
-    GH_TRY(scoped_key(tx, who, scope, sid, out));
-    GH_TRY(apply_change(out, change));
-    out->updated_ms = gh_ctx_now_ms(ctx);
-    GH_TRY(GH_ST(tx)->key_update(tx, out));
-    struct gh_audit_entry e = {from,         gh__actor_of(who),
-                               "key.update", out->sid,
-                               true,         change->permissions != NULL ? "policy changed" : ""};
+    struct key_call *c = arg;
+
+    gh_key_clear(c->out);
+    GH_TRY(scoped_key(tx, c->who, c->scope, c->sid, c->out));
+    GH_TRY(apply_change(c->out, c->change));
+    c->out->updated_ms = gh_ctx_now_ms(ctx);
+    GH_TRY(GH_ST(tx)->key_update(tx, c->out));
+    struct gh_audit_entry e = {
+        c->from,      gh__actor_of(c->who),
+        "key.update", c->out->sid,
+        true,         c->change->permissions != NULL ? "policy changed" : ""};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -240,7 +268,8 @@ gh_key_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
               const struct gh_key_scope *scope, const char *sid, const struct gh_key_change *change,
               struct gh_key *out)
 {
-    struct gh_tx *tx = NULL;
+    struct key_call c = {
+        .from = from, .who = who, .scope = scope, .sid = sid, .change = change, .out = out};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && sid != NULL && change != NULL &&
@@ -248,8 +277,7 @@ gh_key_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
               GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
-    rc = gh__finish(tx, update_in_tx(ctx, tx, from, who, scope, sid, change, out));
+    rc = gh__transact(ctx, GH_TX_WRITE, update_in_tx, &c);
     if (rc != GH_OK) {
         gh_key_clear(out);
     }
@@ -257,20 +285,19 @@ gh_key_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
 }
 
 static gh_err
-delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *from,
-             const struct gh_principal *who, const struct gh_key_scope *scope, const char *sid)
+delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
+    struct key_call *c = arg;
     struct gh_key k;
     gh_err rc;
 
     memset(&k, 0, sizeof(k));
-    rc = scoped_key(tx, who, scope, sid, &k);
-
+    rc = scoped_key(tx, c->who, c->scope, c->sid, &k);
     if (rc == GH_OK) {
         rc = GH_ST(tx)->key_delete(tx, k.sid);
     }
     if (rc == GH_OK) {
-        struct gh_audit_entry e = {from, gh__actor_of(who), "key.delete", k.sid, true, ""};
+        struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "key.delete", k.sid, true, ""};
 
         rc = gh__audit_append(ctx, tx, &e);
     }
@@ -282,10 +309,9 @@ gh_err
 gh_key_delete(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
               const struct gh_key_scope *scope, const char *sid)
 {
-    struct gh_tx *tx = NULL;
+    struct key_call c = {.from = from, .who = who, .scope = scope, .sid = sid};
 
     GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && sid != NULL, GH_E_INVALID);
     GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
-    GH_TRY(ctx->store->ops->begin(ctx->store, GH_TX_WRITE, &tx));
-    return gh__finish(tx, delete_in_tx(ctx, tx, from, who, scope, sid));
+    return gh__transact(ctx, GH_TX_WRITE, delete_in_tx, &c);
 }

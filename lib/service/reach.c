@@ -45,6 +45,22 @@ gh__friendly_name_check(const char *name)
 }
 
 gh_err
+gh__transact(struct gh_ctx *ctx, enum gh_tx_mode mode, gh_tx_fn fn, void *arg)
+{
+    gh_err rc = GH_E_RETRY;
+
+    for (int attempt = 0; attempt < GH_TX_ATTEMPTS && rc == GH_E_RETRY; attempt++) {
+        struct gh_tx *tx = NULL;
+
+        rc = ctx->store->ops->begin(ctx->store, mode, &tx);
+        if (rc == GH_OK) {
+            rc = gh__finish(tx, fn(ctx, tx, arg));
+        }
+    }
+    return rc == GH_E_RETRY ? GH_E_BUSY : rc;
+}
+
+gh_err
 gh__finish(struct gh_tx *tx, gh_err rc)
 {
     if (rc != GH_OK) {

@@ -50,6 +50,8 @@ GH_MUST_CHECK gh_err gh__secret_digest(struct gh_ctx *ctx, struct gh_tx *tx, uin
 uint32_t gh__seal_key_id(struct gh_ctx *ctx);
 /* Rereads the key file; verifies the store's check value names a key in it. */
 GH_MUST_CHECK gh_err gh__keyring_reload(struct gh_ctx *ctx, struct gh_tx *tx);
+/* gh__keyring_reload as a gh__transact step (arg unused). */
+GH_MUST_CHECK gh_err gh__keyring_reload_step(struct gh_ctx *ctx, struct gh_tx *tx, void *arg);
 
 /* ---- accounts.c ---- */
 
@@ -91,6 +93,18 @@ GH_MUST_CHECK gh_err gh__reach_account(struct gh_tx *tx, const struct gh_princip
 GH_MUST_CHECK gh_err gh__friendly_name_check(const char *name);
 /* Finishes a use case: commit on success, else roll back; returns rc or the commit's error. */
 GH_MUST_CHECK gh_err gh__finish(struct gh_tx *tx, gh_err rc);
+
+/* One step of a use case, run inside its transaction; must be safe to run again. */
+typedef gh_err (*gh_tx_fn)(struct gh_ctx *ctx, struct gh_tx *tx, void *arg);
+
+#define GH_TX_ATTEMPTS 5
+
+/*
+ * Runs fn in one transaction and commits it.  When the store reports a serialization failure or
+ * a deadlock (GH_E_RETRY), the transaction is rolled back and fn runs again, at most
+ * GH_TX_ATTEMPTS times in all; then GH_E_BUSY.
+ */
+GH_MUST_CHECK gh_err gh__transact(struct gh_ctx *ctx, enum gh_tx_mode mode, gh_tx_fn fn, void *arg);
 
 /* ---- paging.c ---- */
 
