@@ -10,19 +10,54 @@
 
 #include <gatehouse/gatehouse.h>
 
-struct cli_common {
-    const char *data_dir; /* --data, $GATEHOUSE_DATA, or ./var */
-    bool json;            /* --json */
+/* A command's settings; see settings.c for where each comes from. */
+struct cli_settings {
+    const char *data_dir;   /* --data, $GATEHOUSE_DATA, ./var */
+    const char *store;      /* --store, $GATEHOUSE_STORE, config "store"; NULL: SQLite */
+    const char *config;     /* --config, $GATEHOUSE_CONFIG, <data>/gatehouse.conf */
+    const char *key_file;   /* --key-file, config "master_key_file"; NULL: <data>/master.key */
+    const char *master_key; /* $GATEHOUSE_MASTER_KEY only */
+    const char *listen;     /* serve: --listen, $GATEHOUSE_LISTEN, config, 127.0.0.1:8088 */
+    const char *public_url; /* serve */
+    unsigned threads;       /* serve */
+    unsigned max_connections;
+    unsigned timeout_s;
+    unsigned store_connections;
 };
+
+/* getopt_long values of the options every command takes. */
+enum {
+    CLI_OPT_DATA = 1000,
+    CLI_OPT_STORE,
+    CLI_OPT_CONFIG,
+    CLI_OPT_KEY_FILE,
+};
+
+/* The struct option rows of the options every command takes. */
+#define CLI_COMMON_OPTIONS                                                                         \
+    {"data", required_argument, NULL, CLI_OPT_DATA},                                               \
+        {"store", required_argument, NULL, CLI_OPT_STORE},                                         \
+        {"config", required_argument, NULL, CLI_OPT_CONFIG},                                       \
+    {                                                                                              \
+        "key-file", required_argument, NULL, CLI_OPT_KEY_FILE                                      \
+    }
+
+#define CLI_COMMON_USAGE "[--data DIR] [--store URL] [--config FILE] [--key-file FILE]"
+
+/* Takes a common option; false when c is not one. */
+bool cli_common_option(int c, const char *arg, struct cli_settings *s);
+/* Fills what flags left unset from the environment, the config file and the defaults. */
+void cli_resolve(struct cli_settings *s);
+void cli_ctx_config(const struct cli_settings *s, struct gh_ctx_config *cfg);
+/* A number from 1 to 100000, or a usage error naming what. */
+unsigned cli_number(const char *text, const char *what);
 
 /* Prints "gatehouse: <what>: <error message>" to stderr and exits 1. */
 _Noreturn void cli_die(const char *what, gh_err err);
 /* Prints "gatehouse: <message>" to stderr and exits 2 (usage errors). */
 _Noreturn void cli_usage(const char *message);
-/* The data folder from --data, $GATEHOUSE_DATA, or "./var". */
-const char *cli_data_dir(const char *flag);
-/* Opens the data folder's context or dies with a one-line message. */
-struct gh_ctx *cli_open(const char *data_dir);
+/* Opens the instance's context (resolving s first) or dies with a one-line message. */
+struct gh_ctx *cli_open(struct cli_settings *s);
 /* Writes s as a JSON string (with quotes) to out. */
 void cli_json_string(FILE *out, const char *s);
 

@@ -11,7 +11,7 @@
 
 static const char usage_text[] =
     "usage: gatehouse account status --account SID --status active|suspended|closed [--json] "
-    "[--data DIR]";
+    "" CLI_COMMON_USAGE "";
 
 static int
 parse_status(const char *text)
@@ -30,7 +30,7 @@ static int
 account_status(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
+        CLI_COMMON_OPTIONS,
         {"account", required_argument, NULL, 'a'},
         {"status", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
@@ -38,7 +38,7 @@ account_status(int argc, char **argv)
     };
     static const char *const names[] = {"active", "suspended", "closed"};
     struct gh_account_change change = {NULL, GH_STATUS_ANY};
-    const char *data = NULL;
+    struct cli_settings st = {0};
     const char *sid = NULL;
     struct gh_principal op;
     struct gh_account acct;
@@ -48,10 +48,10 @@ account_status(int argc, char **argv)
     int c;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_option(c, optarg, &st)) {
+            continue;
+        }
         switch (c) {
-        case 'd':
-            data = optarg;
-            break;
         case 'a':
             sid = optarg;
             break;
@@ -68,7 +68,7 @@ account_status(int argc, char **argv)
     if (sid == NULL || change.status == GH_STATUS_ANY) {
         cli_usage(usage_text);
     }
-    ctx = cli_open(cli_data_dir(data));
+    ctx = cli_open(&st);
     gh_principal_operator(&op);
     rc = gh_account_update(ctx, NULL, &op, sid, &change, &acct, NULL);
     gh_ctx_close(ctx);

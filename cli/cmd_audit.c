@@ -64,13 +64,14 @@ int
 cmd_audit(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
+        CLI_COMMON_OPTIONS,
         {"after", required_argument, NULL, 'a'},
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    const char *usage = "usage: gatehouse audit list|verify [--after SEQ] [--json] [--data DIR]";
-    const char *data = NULL;
+    const char *usage =
+        "usage: gatehouse audit list|verify [--after SEQ] [--json] " CLI_COMMON_USAGE "";
+    struct cli_settings st = {0};
     long long after = 0;
     bool json = false;
     struct gh_ctx *ctx;
@@ -85,9 +86,10 @@ cmd_audit(int argc, char **argv)
     argc--;
     argv++;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd') {
-            data = optarg;
-        } else if (c == 'a') {
+        if (cli_common_option(c, optarg, &st)) {
+            continue;
+        }
+        if (c == 'a') {
             char *end;
 
             after = strtoll(optarg, &end, 10);
@@ -100,7 +102,7 @@ cmd_audit(int argc, char **argv)
             cli_usage(usage);
         }
     }
-    ctx = cli_open(cli_data_dir(data));
+    ctx = cli_open(&st);
     if (strcmp(verb, "verify") == 0) {
         int status = audit_verify(ctx, json);
 

@@ -28,25 +28,25 @@ int
 cmd_init(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
+        CLI_COMMON_OPTIONS,
         {"friendly-name", required_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct gh_ctx_config cfg = {NULL, NULL, NULL, 0};
+    struct cli_settings s = {0};
+    struct gh_ctx_config cfg;
     const char *name = DEFAULT_NAME;
-    const char *data = NULL;
     struct gh_init_result r;
     bool json = false;
     gh_err rc;
     int c;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_option(c, optarg, &s)) {
+            continue;
+        }
         switch (c) {
-        case 'd':
-            data = optarg;
-            break;
         case 'n':
             name = optarg;
             break;
@@ -54,24 +54,25 @@ cmd_init(int argc, char **argv)
             json = true;
             break;
         case 'h':
-            printf("usage: gatehouse init [--data DIR] [--friendly-name NAME] [--json]\n");
+            printf("usage: gatehouse init [--friendly-name NAME] [--json] " CLI_COMMON_USAGE "\n");
             return 0;
         default:
             cli_usage("init: unknown option (see `gatehouse init --help`)");
         }
     }
-    cfg.data_dir = cli_data_dir(data);
+    cli_resolve(&s);
+    cli_ctx_config(&s, &cfg);
     rc = gh_instance_init(&cfg, name, &r);
     if (rc != GH_OK) {
         cli_die("init", rc);
     }
     if (r.created) {
-        print_created(&r, cfg.data_dir, json);
+        print_created(&r, s.store != NULL ? "the store" : s.data_dir, json);
     } else if (json) {
         printf("{\"account_sid\": \"%s\", \"already_initialised\": true}\n", r.account_sid);
     } else {
-        printf("%s is already initialised (main account %s); nothing changed.\n", cfg.data_dir,
-               r.account_sid);
+        printf("%s is already initialised (main account %s); nothing changed.\n",
+               s.store != NULL ? "The store" : s.data_dir, r.account_sid);
     }
     gh_wipe(&r, sizeof(r));
     return 0;

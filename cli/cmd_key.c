@@ -1,12 +1,16 @@
 /*
  * cmd_key.c -- `gatehouse key create --type main|standard [--account SID]
  * [--friendly-name NAME] [--json]`.  Main keys (full power, like the auth token) can be created
- * only here, by whoever holds the data folder, as Twilio creates them only in its console.
+ * only here, by whoever holds the instance, as Twilio creates them only in its console.
  */
 #include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
+
+static const char usage_text[] =
+    "usage: gatehouse key create --type main|standard "
+    "[--account SID] [--friendly-name NAME] [--json] " CLI_COMMON_USAGE;
 
 static enum gh_key_type
 parse_type(const char *text)
@@ -20,32 +24,48 @@ parse_type(const char *text)
     cli_usage("key create: --type must be main or standard");
 }
 
+static void
+print_key(const struct gh_key *k, const char *secret, bool json)
+{
+    if (json) {
+        printf("{\"sid\": \"%s\", \"secret\": \"%s\", \"account_sid\": \"%s\"}\n", k->sid, secret,
+               k->account_sid);
+        return;
+    }
+    printf("Created %s key for account %s\n\n  Key SID: %s\n  Secret:  %s\n\n"
+           "The secret is shown only now.\n",
+           k->type == GH_KEY_MAIN ? "main" : "standard", k->account_sid, k->sid, secret);
+}
+
 static int
 key_create(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},    {"type", required_argument, NULL, 't'},
-        {"account", required_argument, NULL, 'a'}, {"friendly-name", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'j'},          {NULL, 0, NULL, 0},
+        CLI_COMMON_OPTIONS,
+        {"type", required_argument, NULL, 't'},
+        {"account", required_argument, NULL, 'a'},
+        {"friendly-name", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
     };
     struct gh_key_spec spec = {GH_KEY_STANDARD, NULL, NULL};
     struct gh_key_scope scope = {NULL, GH_KEY_FAMILY_API, GH_REACH_OWN};
     char main_sid[GH_SID_SIZE];
     char secret[GH_SECRET_SIZE];
+    struct cli_settings s = {0};
     struct gh_principal op;
-    const char *data = NULL;
     bool json = false;
     bool typed = false;
     struct gh_ctx *ctx;
     struct gh_key k;
-    gh_err rc;
+    gh_err rc = GH_OK;
     int c;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_option(c, optarg, &s)) {
+            continue;
+        }
         switch (c) {
-        case 'd':
-            data = optarg;
-            break;
         case 't':
             spec.type = parse_type(optarg);
             typed = true;
@@ -60,35 +80,26 @@ key_create(int argc, char **argv)
             json = true;
             break;
         default:
-            cli_usage("usage: gatehouse key create --type main|standard [--account SID] "
-                      "[--friendly-name NAME] [--json] [--data DIR]");
+            cli_usage(usage_text);
         }
     }
     if (!typed) {
         cli_usage("key create: --type main|standard is required");
     }
-    ctx = cli_open(cli_data_dir(data));
+    ctx = cli_open(&s);
     if (scope.account_sid == NULL) {
         rc = gh_ctx_main_account(ctx, main_sid);
-        if (rc != GH_OK) {
-            cli_die("key create", rc);
-        }
         scope.account_sid = main_sid;
     }
     gh_principal_operator(&op);
-    rc = gh_key_create(ctx, NULL, &op, &scope, &spec, &k, secret);
+    if (rc == GH_OK) {
+        rc = gh_key_create(ctx, NULL, &op, &scope, &spec, &k, secret);
+    }
     gh_ctx_close(ctx);
     if (rc != GH_OK) {
         cli_die("key create", rc);
     }
-    if (json) {
-        printf("{\"sid\": \"%s\", \"secret\": \"%s\", \"account_sid\": \"%s\"}\n", k.sid, secret,
-               k.account_sid);
-    } else {
-        printf("Created %s key for account %s\n\n  Key SID: %s\n  Secret:  %s\n\n"
-               "The secret is shown only now.\n",
-               spec.type == GH_KEY_MAIN ? "main" : "standard", k.account_sid, k.sid, secret);
-    }
+    print_key(&k, secret, json);
     gh_wipe(secret, sizeof(secret));
     gh_key_clear(&k);
     return 0;
@@ -100,6 +111,5 @@ cmd_key(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "create") == 0) {
         return key_create(argc - 1, argv + 1);
     }
-    cli_usage("usage: gatehouse key create --type main|standard [--account SID] "
-              "[--friendly-name NAME] [--json] [--data DIR]");
+    cli_usage(usage_text);
 }

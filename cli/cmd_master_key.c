@@ -1,42 +1,32 @@
 /*
- * cmd_master_key.c -- `gatehouse master-key rotate [--data DIR] [--json]`.
+ * cmd_master_key.c -- `gatehouse master-key rotate [--json]` and `gatehouse master-key export`.
+ * Rotation needs the key file (it adds the new key there first); export prints the key file's
+ * keys in the form $GATEHOUSE_MASTER_KEY takes, for servers that get their key from the
+ * environment (it prints a secret: pipe it into your secret store, not into a terminal log).
  */
 #include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
 
-int
-cmd_master_key(int argc, char **argv)
+static const char usage_text[] =
+    "usage: gatehouse master-key rotate|export [--json] " CLI_COMMON_USAGE;
+
+static int
+rotate(struct cli_settings *s, bool json)
 {
-    static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"json", no_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *data = NULL;
-    bool json = false;
     struct gh_ctx *ctx;
     uint32_t id = 0;
     size_t rows = 0;
     gh_err rc;
-    int c;
 
-    if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
-        cli_usage("usage: gatehouse master-key rotate [--data DIR] [--json]");
+    ctx = cli_open(s);
+    if (s->master_key != NULL) {
+        gh_ctx_close(ctx);
+        fprintf(stderr, "gatehouse: master-key rotate: the keys come from $GATEHOUSE_MASTER_KEY; "
+                        "rotate with the key file (unset it, use --key-file), then export\n");
+        return 1;
     }
-    argc--;
-    argv++;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd') {
-            data = optarg;
-        } else if (c == 'j') {
-            json = true;
-        } else {
-            cli_usage("usage: gatehouse master-key rotate [--data DIR] [--json]");
-        }
-    }
-    ctx = cli_open(cli_data_dir(data));
     rc = gh_master_key_rotate(ctx, &id, &rows);
     gh_ctx_close(ctx);
     if (rc != GH_OK) {
@@ -50,4 +40,54 @@ cmd_master_key(int argc, char **argv)
                (unsigned)id, rows);
     }
     return 0;
+}
+
+static int export(struct cli_settings *s, bool json)
+{
+    char text[1024];
+    gh_err rc;
+
+    cli_resolve(s);
+    rc = gh_master_key_export(s->key_file, s->data_dir, text, sizeof(text));
+    if (rc != GH_OK) {
+        cli_die("master-key export", rc);
+    }
+    if (json) {
+        printf("{\"GATEHOUSE_MASTER_KEY\": \"%s\"}\n", text);
+    } else {
+        printf("GATEHOUSE_MASTER_KEY=%s\n", text);
+    }
+    gh_wipe(text, sizeof(text));
+    return 0;
+}
+
+int
+cmd_master_key(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        CLI_COMMON_OPTIONS,
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli_settings s = {0};
+    bool json = false;
+    const char *verb;
+    int c;
+
+    if (argc < 2 || (strcmp(argv[1], "rotate") != 0 && strcmp(argv[1], "export") != 0)) {
+        cli_usage(usage_text);
+    }
+    verb = argv[1];
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_option(c, optarg, &s)) {
+            continue;
+        }
+        if (c != 'j') {
+            cli_usage(usage_text);
+        }
+        json = true;
+    }
+    return strcmp(verb, "rotate") == 0 ? rotate(&s, json) : export(&s, json);
 }

@@ -1,6 +1,7 @@
 /*
- * cmd_serve.c -- `gatehouse serve [--data DIR] [--listen HOST:PORT] [--threads N]
- * [--max-connections N] [--timeout SECONDS] [--public-url URL]`.
+ * cmd_serve.c -- `gatehouse serve [--listen HOST:PORT] [--threads N] [--max-connections N]
+ * [--timeout SECONDS] [--public-url URL]` and the common options; config-file names: listen,
+ * threads, max_connections, timeout, public_url.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -8,24 +9,16 @@
 #include "cli.h"
 #include "server.h"
 
-static unsigned
-number(const char *text, const char *what)
-{
-    char *end;
-    unsigned long v = strtoul(text, &end, 10);
-
-    if (*end != '\0' || text[0] == '\0' || v == 0 || v > 100000) {
-        fprintf(stderr, "gatehouse: serve: %s must be a number from 1 to 100000\n", what);
-        exit(2);
-    }
-    return (unsigned)v;
-}
+static const char usage_text[] =
+    "usage: gatehouse serve [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
+    "                       [--timeout SECONDS] [--public-url URL]\n"
+    "                       " CLI_COMMON_USAGE "\n";
 
 int
 cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
+        CLI_COMMON_OPTIONS,
         {"listen", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'},
         {"max-connections", required_argument, NULL, 'm'},
@@ -35,42 +28,43 @@ cmd_serve(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct gh_server_config cfg = {NULL, NULL, 0, 0, 0, NULL};
-    const char *data = NULL;
-    const char *env_listen = getenv("GATEHOUSE_LISTEN");
+    struct cli_settings s = {0};
     int rc;
     int c;
 
-    cfg.listen = env_listen != NULL && env_listen[0] != '\0' ? env_listen : "127.0.0.1:8088";
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (cli_common_option(c, optarg, &s)) {
+            continue;
+        }
         switch (c) {
-        case 'd':
-            data = optarg;
-            break;
         case 'l':
-            cfg.listen = optarg;
+            s.listen = optarg;
             break;
         case 't':
-            cfg.threads = number(optarg, "--threads");
+            s.threads = cli_number(optarg, "--threads");
             break;
         case 'm':
-            cfg.max_connections = number(optarg, "--max-connections");
+            s.max_connections = cli_number(optarg, "--max-connections");
             break;
         case 'o':
-            cfg.timeout_s = number(optarg, "--timeout");
+            s.timeout_s = cli_number(optarg, "--timeout");
             break;
         case 'u':
-            cfg.public_url = optarg;
+            s.public_url = optarg;
             break;
         case 'h':
-            printf("usage: gatehouse serve [--data DIR] [--listen HOST:PORT] [--threads N]\n"
-                   "                       [--max-connections N] [--timeout SECONDS]\n"
-                   "                       [--public-url URL]\n");
+            printf("%s", usage_text);
             return 0;
         default:
             cli_usage("serve: unknown option (see `gatehouse serve --help`)");
         }
     }
-    cfg.ctx = cli_open(cli_data_dir(data));
+    cfg.ctx = cli_open(&s);
+    cfg.listen = s.listen;
+    cfg.threads = s.threads;
+    cfg.max_connections = s.max_connections;
+    cfg.timeout_s = s.timeout_s;
+    cfg.public_url = s.public_url;
     rc = gh_server_run(&cfg);
     gh_ctx_close(cfg.ctx);
     return rc;

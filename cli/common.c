@@ -19,31 +19,24 @@ cli_usage(const char *message)
     exit(2);
 }
 
-const char *
-cli_data_dir(const char *flag)
-{
-    const char *env = getenv("GATEHOUSE_DATA");
-
-    if (flag != NULL) {
-        return flag;
-    }
-    return env != NULL && env[0] != '\0' ? env : "./var";
-}
-
 struct gh_ctx *
-cli_open(const char *data_dir)
+cli_open(struct cli_settings *s)
 {
-    struct gh_ctx_config cfg = {data_dir, NULL, NULL, 0};
+    struct gh_ctx_config cfg;
     struct gh_ctx *ctx = NULL;
-    gh_err rc = gh_ctx_open(&cfg, &ctx);
+    gh_err rc;
 
+    cli_resolve(s);
+    cli_ctx_config(s, &cfg);
+    rc = gh_ctx_open(&cfg, &ctx);
     if (rc == GH_E_NOT_FOUND) {
-        fprintf(stderr, "gatehouse: %s is not initialised (run `gatehouse init --data %s`)\n",
-                data_dir, data_dir);
+        fprintf(stderr, "gatehouse: %s is not initialised (run `gatehouse init`%s%s)\n",
+                s->store != NULL ? "the store" : s->data_dir,
+                s->store != NULL ? " with --store" : "", s->store != NULL ? "" : " --data DIR");
         exit(1);
     }
     if (rc != GH_OK) {
-        cli_die(data_dir, rc);
+        cli_die(s->store != NULL ? "store" : s->data_dir, rc);
     }
     return ctx;
 }

@@ -7,8 +7,8 @@
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libsodium-dev libssl-dev libmicrohttpd-dev
-libjansson-dev libsqlite3-dev"
-test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck"
+libjansson-dev libsqlite3-dev libpq-dev"
+test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck postgresql"
 bench_pkgs="wrk nginx-light curl"
 
 want=""

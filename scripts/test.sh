@@ -2,11 +2,15 @@
 # test.sh -- builds and runs every test suite, then prints one line: "N passed, N failed".
 #
 # Suites (each prints TAP; every "ok"/"not ok" line is one test case):
-#   unit          cmocka unit tests                      (build/)
+# A throwaway PostgreSQL cluster (scripts/pg.sh, as a non-root user, on a unix socket in a
+# temporary folder) serves the PostgreSQL runs and is removed at the end.
+#
+#   unit          cmocka unit tests, the store contract on SQLite and on PostgreSQL (build/)
 #   unit-asan     the same, under ASan + UBSan           (build-asan/)
 #   unit-valgrind the same, under valgrind memcheck      (build/)
 #   api           the real server on an ephemeral port   (tests/api/run.js)
 #   api-asan      the same, against the ASan + UBSan server (leaks fail its clean exit)
+#   api-pg        the same, every server on its own PostgreSQL database
 #   compat        the official twilio npm package        (tests/compat/run.sh)
 #   check         clang-format, banned calls, cppcheck   (scripts/check.sh)
 # Exits non-zero when any test fails or any suite cannot run.
@@ -30,6 +34,19 @@ build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=fal
     { echo "test: sanitizer build failed"; echo "0 passed, 1 failed"; exit 1; }
 rm -rf "$logs"
 mkdir -p "$logs"
+
+# The PostgreSQL cluster lives under /tmp: its server runs as a non-root user that must reach it.
+pgdir=$(mktemp -d /tmp/gatehouse-pg.XXXXXX)
+chmod 755 "$pgdir"
+trap 'scripts/pg.sh stop "$pgdir/cluster" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT INT TERM
+if ! GATEHOUSE_TEST_PG_URL=$(scripts/pg.sh start "$pgdir/cluster" 2>"$logs/pg-start.err"); then
+    echo "test: cannot start PostgreSQL:"
+    sed 's/^/    /' "$logs/pg-start.err"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+export GATEHOUSE_TEST_PG_URL
+echo "test: PostgreSQL cluster up in $pgdir/cluster"
 
 # run_suite NAME COMMAND...: runs a suite, keeps its TAP in $logs/NAME.tap, prints its counts.
 run_suite() {
@@ -77,6 +94,10 @@ run_suite api node tests/api/run.js
 export GATEHOUSE_BIN="$root/build-asan/cli/gatehouse"
 run_suite api-asan node tests/api/run.js
 export GATEHOUSE_BIN="$root/build/cli/gatehouse"
+GATEHOUSE_TEST_PG_DIR="$pgdir/cluster"
+export GATEHOUSE_TEST_PG_DIR
+run_suite api-pg node tests/api/run.js
+unset GATEHOUSE_TEST_PG_DIR
 run_suite compat tests/compat/run.sh
 run_suite check scripts/check.sh
 

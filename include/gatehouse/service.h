@@ -21,10 +21,12 @@
 struct gh_ctx;
 
 struct gh_ctx_config {
-    const char *data_dir;         /* SQLite data folder; NULL means "./var" */
+    const char *data_dir;         /* data folder (SQLite database, key file); NULL: "./var" */
     const char *key_file;         /* NULL means <data_dir>/master.key */
     const struct gh_clock *clock; /* NULL means the system clock; borrowed for the ctx's life */
     unsigned store_connections;   /* 0 means the default (8) */
+    const char *store_url;  /* "postgresql://..."; NULL means the SQLite database in data_dir */
+    const char *master_key; /* keys as text ("1:BASE64,..."), used instead of the key file */
 };
 
 /** Opens the store and the keyring of an initialised data folder.  GH_E_NOT_FOUND if none. */
@@ -56,6 +58,13 @@ GH_API GH_MUST_CHECK gh_err gh_instance_init(const struct gh_ctx_config *cfg,
  */
 GH_API GH_MUST_CHECK gh_err gh_master_key_rotate(struct gh_ctx *ctx, uint32_t *new_key_id,
                                                  size_t *rows);
+
+/**
+ * The keys of the key file (key_file, else <data_dir>/master.key) as the text
+ * $GATEHOUSE_MASTER_KEY takes ("1:BASE64,..."), into out; the caller wipes it.
+ */
+GH_API GH_MUST_CHECK gh_err gh_master_key_export(const char *key_file, const char *data_dir,
+                                                 char *out, size_t cap);
 
 /* ---- authentication ---------------------------------------------------------------------- */
 

@@ -254,6 +254,35 @@ out:
     return rc;
 }
 
+/* "ID:BASE64[,ID:BASE64...]" as "key ID BASE64" lines, for parse_key_line. */
+static gh_err
+parse_text(const char *text, struct file_keys *fk)
+{
+    char line[128];
+    const char *p = text;
+
+    memset(fk, 0, sizeof(*fk));
+    GH_ENSURE(text != NULL && strlen(text) < FILE_MAX, GH_E_KEYFILE);
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        const char *colon = memchr(p, ':', n);
+        int len;
+
+        GH_ENSURE(colon != NULL && n < 100, GH_E_KEYFILE);
+        len = snprintf(line, sizeof(line), "key %.*s %.*s", (int)(colon - p), p,
+                       (int)(n - (size_t)(colon - p) - 1), colon + 1);
+        GH_ENSURE(len > 0 && (size_t)len < sizeof(line), GH_E_KEYFILE);
+        gh_err rc = parse_key_line(line, (size_t)len, fk);
+
+        sodium_memzero(line, sizeof(line));
+        GH_TRY(rc);
+        p += n + (comma != NULL ? 1 : 0);
+    }
+    GH_ENSURE(fk->n > 0, GH_E_KEYFILE);
+    return GH_OK;
+}
+
 static gh_err
 load_file_keys(const char *path, struct file_keys *fk)
 {
@@ -366,33 +395,77 @@ expand_key(struct ring_key *k, uint32_t id, const unsigned char master[GH_MASTER
     return GH_OK;
 }
 
-gh_err
-gh__keyring_load(const char *path, struct gh_keyring **out)
+static gh_err
+ring_of(struct file_keys *fk, struct gh_keyring **out)
 {
-    struct file_keys fk;
-    struct gh_keyring *kr;
-    gh_err rc;
+    struct gh_keyring *kr = gh__calloc(1, sizeof(*kr));
+    gh_err rc = GH_OK;
 
-    *out = NULL;
-    rc = load_file_keys(path, &fk);
-    if (rc != GH_OK) {
-        goto out;
-    }
-    kr = gh__calloc(1, sizeof(*kr));
-    if (kr == NULL) {
-        rc = GH_E_NOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < fk.n && rc == GH_OK; i++) {
-        rc = expand_key(&kr->keys[i], fk.ids[i], fk.keys[i]);
+    GH_ENSURE(kr != NULL, GH_E_NOMEM);
+    for (size_t i = 0; i < fk->n && rc == GH_OK; i++) {
+        rc = expand_key(&kr->keys[i], fk->ids[i], fk->keys[i]);
         kr->n = i + 1;
     }
     if (rc != GH_OK) {
         gh__keyring_free(kr);
-        goto out;
+        return rc;
     }
     *out = kr;
-out:
+    return GH_OK;
+}
+
+gh_err
+gh__keyring_load_text(const char *text, struct gh_keyring **out)
+{
+    struct file_keys fk;
+    gh_err rc;
+
+    *out = NULL;
+    rc = parse_text(text, &fk);
+    if (rc == GH_OK) {
+        rc = ring_of(&fk, out);
+    }
+    sodium_memzero(&fk, sizeof(fk));
+    return rc;
+}
+
+gh_err
+gh__keyring_file_export(const char *path, char *out, size_t cap)
+{
+    char b64[sodium_base64_ENCODED_LEN(GH_MASTER_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    struct file_keys fk;
+    size_t used = 0;
+    gh_err rc = load_file_keys(path, &fk);
+
+    out[0] = '\0';
+    for (size_t i = 0; rc == GH_OK && i < fk.n; i++) {
+        int n;
+
+        sodium_bin2base64(b64, sizeof(b64), fk.keys[i], GH_MASTER_KEY_BYTES,
+                          sodium_base64_VARIANT_ORIGINAL);
+        n = snprintf(out + used, cap - used, "%s%u:%s", i > 0 ? "," : "", (unsigned)fk.ids[i], b64);
+        rc = n > 0 && (size_t)n < cap - used ? GH_OK : GH_E_LIMIT;
+        used += rc == GH_OK ? (size_t)n : 0;
+    }
+    sodium_memzero(b64, sizeof(b64));
+    sodium_memzero(&fk, sizeof(fk));
+    if (rc != GH_OK) {
+        sodium_memzero(out, cap);
+    }
+    return rc;
+}
+
+gh_err
+gh__keyring_load(const char *path, struct gh_keyring **out)
+{
+    struct file_keys fk;
+    gh_err rc;
+
+    *out = NULL;
+    rc = load_file_keys(path, &fk);
+    if (rc == GH_OK) {
+        rc = ring_of(&fk, out);
+    }
     sodium_memzero(&fk, sizeof(fk));
     return rc;
 }

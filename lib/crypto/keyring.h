@@ -24,6 +24,13 @@ struct gh_keyring;
 GH_MUST_CHECK gh_err gh__keyring_file_create(const char *path);
 /* Loads every key of path; refuses a file readable by group or others. */
 GH_MUST_CHECK gh_err gh__keyring_load(const char *path, struct gh_keyring **out);
+/*
+ * Loads keys given as text, the form of $GATEHOUSE_MASTER_KEY: "ID:BASE64" entries separated by
+ * commas (e.g. "1:q83v..."), each a 32-byte key.  `gatehouse master-key export` prints it.
+ */
+GH_MUST_CHECK gh_err gh__keyring_load_text(const char *text, struct gh_keyring **out);
+/* The text form of path's keys (for an environment variable); wipe it after use. */
+GH_MUST_CHECK gh_err gh__keyring_file_export(const char *path, char *out, size_t cap);
 void gh__keyring_free(struct gh_keyring *kr);
 /* Appends a new random key to path (atomically: temporary file, fsync, rename). */
 GH_MUST_CHECK gh_err gh__keyring_file_add(const char *path, uint32_t *new_id);

@@ -47,7 +47,7 @@ gh__keyring_reload(struct gh_ctx *ctx, struct gh_tx *tx)
     uint32_t id = 0;
     gh_err rc;
 
-    rc = gh__keyring_load(ctx->key_file, &kr);
+    rc = gh__ctx_load_keys(ctx, &kr);
     if (rc == GH_OK) {
         rc = load_check(ctx, tx, kr, &id);
     }
@@ -72,30 +72,68 @@ gh__keyring_reload_step(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 }
 
 gh_err
+gh__ctx_locate(const struct gh_ctx_config *cfg, struct gh_ctx *ctx, char *target, size_t cap,
+               bool *is_file)
+{
+    const char *dir = cfg->data_dir != NULL ? cfg->data_dir : "./var";
+
+    ctx->clock = cfg->clock;
+    if (cfg->master_key != NULL && cfg->master_key[0] != '\0') {
+        ctx->key_text = gh__strdup(cfg->master_key);
+        GH_ENSURE(ctx->key_text != NULL, GH_E_NOMEM);
+    }
+    GH_TRY(cfg->key_file != NULL
+               ? gh__strlcpy(ctx->key_file, cfg->key_file, sizeof(ctx->key_file))
+               : gh__data_path(dir, GH_KEY_FILE, ctx->key_file, sizeof(ctx->key_file)));
+    *is_file = cfg->store_url == NULL || cfg->store_url[0] == '\0';
+    return *is_file ? gh__data_path(dir, GH_DB_FILE, target, cap)
+                    : gh__strlcpy(target, cfg->store_url, cap);
+}
+
+gh_err
+gh__ctx_load_keys(const struct gh_ctx *ctx, struct gh_keyring **out)
+{
+    return ctx->key_text != NULL ? gh__keyring_load_text(ctx->key_text, out)
+                                 : gh__keyring_load(ctx->key_file, out);
+}
+
+static gh_err
+instance_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    char value[GH_STORE_META_VALUE_MAX];
+
+    (void)ctx;
+    (void)arg;
+    return GH_ST(tx)->meta_get(tx, GH_META_INSTANCE, value, sizeof(value));
+}
+
+gh_err
 gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out)
 {
-    char db[PATH_MAX];
+    char target[GH_STORE_TARGET_MAX];
     struct gh_ctx *ctx;
     struct stat st;
+    bool is_file = true;
     gh_err rc;
 
     *out = NULL;
     GH_ENSURE(cfg != NULL, GH_E_INVALID);
     GH_TRY(gh_library_init());
-    GH_TRY(gh__data_path(cfg->data_dir, GH_DB_FILE, db, sizeof(db)));
-    GH_ENSURE(stat(db, &st) == 0, GH_E_NOT_FOUND);
     ctx = gh__calloc(1, sizeof(*ctx));
     GH_ENSURE(ctx != NULL, GH_E_NOMEM);
-    ctx->clock = cfg->clock;
     pthread_rwlock_init(&ctx->kr_lock, NULL);
-    rc = cfg->key_file != NULL
-             ? gh__strlcpy(ctx->key_file, cfg->key_file, sizeof(ctx->key_file))
-             : gh__data_path(cfg->data_dir, GH_KEY_FILE, ctx->key_file, sizeof(ctx->key_file));
+    rc = gh__ctx_locate(cfg, ctx, target, sizeof(target), &is_file);
+    if (rc == GH_OK && is_file && stat(target, &st) != 0) {
+        rc = GH_E_NOT_FOUND;
+    }
     if (rc == GH_OK) {
-        rc = gh__store_open(db, cfg->store_connections, &ctx->store);
+        rc = gh__store_open(target, cfg->store_connections, &ctx->store);
     }
     if (rc == GH_OK) {
         rc = ctx->store->ops->migrate(ctx->store);
+    }
+    if (rc == GH_OK) {
+        rc = gh__transact(ctx, GH_TX_READ, instance_in_tx, NULL);
     }
     if (rc == GH_OK) {
         rc = gh__transact(ctx, GH_TX_READ, gh__keyring_reload_step, NULL);
@@ -116,6 +154,10 @@ gh_ctx_close(struct gh_ctx *ctx)
     }
     gh__store_close(ctx->store);
     gh__keyring_free(ctx->kr);
+    if (ctx->key_text != NULL) {
+        sodium_memzero(ctx->key_text, strlen(ctx->key_text));
+        gh__free(ctx->key_text);
+    }
     pthread_rwlock_destroy(&ctx->kr_lock);
     gh__free(ctx);
 }

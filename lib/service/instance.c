@@ -84,12 +84,12 @@ init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result 
     GH_TRY(already_initialised(ctx->store, &done, out->account_sid));
     if (done) {
         /* An instance whose key file is gone cannot be repaired by a new key: refuse. */
-        return stat(ctx->key_file, &st) == 0 ? GH_OK : GH_E_KEYFILE;
+        return ctx->key_text != NULL || stat(ctx->key_file, &st) == 0 ? GH_OK : GH_E_KEYFILE;
     }
-    if (stat(ctx->key_file, &st) != 0) {
+    if (ctx->key_text == NULL && stat(ctx->key_file, &st) != 0) {
         GH_TRY(gh__keyring_file_create(ctx->key_file));
     }
-    GH_TRY(gh__keyring_load(ctx->key_file, &ctx->kr));
+    GH_TRY(gh__ctx_load_keys(ctx, &ctx->kr));
     GH_TRY(gh__transact(ctx, GH_TX_WRITE, init_in_tx, &call));
     out->created = 1;
     return GH_OK;
@@ -100,7 +100,8 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
                  struct gh_init_result *out)
 {
     const char *dir = cfg != NULL && cfg->data_dir != NULL ? cfg->data_dir : "./var";
-    char db[PATH_MAX];
+    char target[GH_STORE_TARGET_MAX];
+    bool is_file = true;
     struct gh_ctx ctx;
     gh_err rc;
 
@@ -110,24 +111,37 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
     GH_TRY(gh_library_init());
     GH_TRY(gh__friendly_name_check(friendly_name));
     GH_TRY(make_data_dir(dir));
-    GH_TRY(gh__data_path(dir, GH_DB_FILE, db, sizeof(db)));
-    rc = cfg->key_file != NULL
-             ? gh__strlcpy(ctx.key_file, cfg->key_file, sizeof(ctx.key_file))
-             : gh__data_path(dir, GH_KEY_FILE, ctx.key_file, sizeof(ctx.key_file));
-    GH_TRY(rc);
-    ctx.clock = cfg->clock;
     pthread_rwlock_init(&ctx.kr_lock, NULL);
-    rc = gh__store_open(db, 1, &ctx.store);
+    rc = gh__ctx_locate(cfg, &ctx, target, sizeof(target), &is_file);
+    if (rc == GH_OK) {
+        rc = gh__store_open(target, 1, &ctx.store);
+    }
     if (rc == GH_OK) {
         rc = init_store(&ctx, friendly_name, out);
     }
     gh__store_close(ctx.store);
     gh__keyring_free(ctx.kr);
+    if (ctx.key_text != NULL) {
+        sodium_memzero(ctx.key_text, strlen(ctx.key_text));
+        gh__free(ctx.key_text);
+    }
     pthread_rwlock_destroy(&ctx.kr_lock);
     if (rc != GH_OK) {
         sodium_memzero(out, sizeof(*out));
     }
     return rc;
+}
+
+gh_err
+gh_master_key_export(const char *key_file, const char *data_dir, char *out, size_t cap)
+{
+    char path[PATH_MAX];
+
+    GH_ENSURE(out != NULL && cap > 0, GH_E_INVALID);
+    out[0] = '\0';
+    GH_TRY(key_file != NULL ? gh__strlcpy(path, key_file, sizeof(path))
+                            : gh__data_path(data_dir, GH_KEY_FILE, path, sizeof(path)));
+    return gh__keyring_file_export(path, out, cap);
 }
 
 /* ---- master-key rotation ---- */
@@ -193,6 +207,7 @@ gh_master_key_rotate(struct gh_ctx *ctx, uint32_t *new_key_id, size_t *rows)
     GH_ENSURE(ctx != NULL && new_key_id != NULL && rows != NULL, GH_E_INVALID);
     *new_key_id = 0;
     *rows = 0;
+    GH_ENSURE(ctx->key_text == NULL, GH_E_INVALID); /* keys from the environment: no file */
     GH_TRY(gh__keyring_file_add(ctx->key_file, &r.new_id));
     GH_TRY(gh__transact(ctx, GH_TX_WRITE, rotate_in_tx, &r));
     GH_TRY(gh__keyring_file_retain(ctx->key_file, r.new_id));

@@ -24,12 +24,22 @@ struct gh_ctx {
     struct gh_store *store;
     const struct gh_clock *clock;
     char key_file[PATH_MAX];
+    char *key_text;           /* the master keys as text (from the environment), or NULL; wiped */
     pthread_rwlock_t kr_lock; /* guards kr and seal_id */
     struct gh_keyring *kr;
     uint32_t seal_id; /* the key the store's check value names: new secrets are sealed under it */
 };
 
 /* ---- ctx.c ---- */
+
+/*
+ * Fills ctx's clock and master-key source from cfg, and target with where the store is (a
+ * PostgreSQL URL, or the SQLite database in the data folder); *is_file says which.
+ */
+GH_MUST_CHECK gh_err gh__ctx_locate(const struct gh_ctx_config *cfg, struct gh_ctx *ctx,
+                                    char *target, size_t cap, bool *is_file);
+/* Loads the master keys from ctx's source (text or file). */
+GH_MUST_CHECK gh_err gh__ctx_load_keys(const struct gh_ctx *ctx, struct gh_keyring **out);
 
 /* Paths inside a data folder. */
 GH_MUST_CHECK gh_err gh__data_path(const char *data_dir, const char *file, char *out, size_t cap);

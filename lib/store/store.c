@@ -12,7 +12,7 @@ gh__store_open(const char *target, unsigned connections, struct gh_store **out)
         connections = GH_STORE_CONNECTIONS_DEFAULT;
     }
     if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0) {
-        return GH_E_INVALID; /* the PostgreSQL backend arrives with issue #3 */
+        return gh__pg_open(target, connections, out);
     }
     struct gh_store *inner = NULL;
     uint64_t rev;

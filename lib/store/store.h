@@ -15,6 +15,8 @@
 #define GH_STORE_LOOKUP_BYTES        32
 #define GH_STORE_META_VALUE_MAX      256
 #define GH_STORE_CONNECTIONS_DEFAULT 8
+/* Longest store target: a database path or a PostgreSQL URL. */
+#define GH_STORE_TARGET_MAX          4096
 
 enum gh_tx_mode {
     GH_TX_READ = 0,
@@ -156,6 +158,7 @@ void gh__store_close(struct gh_store *st);
 /* The backend's operations of a transaction. */
 #define GH_ST(tx) ((tx)->store->ops)
 
+GH_MUST_CHECK gh_err gh__pg_open(const char *url, unsigned connections, struct gh_store **out);
 GH_MUST_CHECK gh_err gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out);
 /*
  * Wraps a backend that keeps a change counter with a read cache of accounts, keys and

@@ -667,9 +667,8 @@ sqlite_token_insert(struct gh_tx *tx, const struct gh_sealed *row)
     return run(s);
 }
 
-/* Reads (key_id, ciphertext, lookup_hash, created_ms, updated_ms) starting at column first. */
 static gh_err
-read_sealed_tail(sqlite3_stmt *s, int first, struct gh_sealed *row)
+read_sealed(sqlite3_stmt *s, int first, struct gh_sealed *row)
 {
     size_t lookup_len = 0;
 
@@ -677,6 +676,14 @@ read_sealed_tail(sqlite3_stmt *s, int first, struct gh_sealed *row)
     GH_TRY(col_blob(s, first + 1, row->ct, sizeof(row->ct), &row->ct_len));
     GH_TRY(col_blob(s, first + 2, row->lookup, sizeof(row->lookup), &lookup_len));
     GH_ENSURE(lookup_len == sizeof(row->lookup), GH_E_STORE);
+    return GH_OK;
+}
+
+/* (key_id, ciphertext, lookup_hash, created_ms, updated_ms) from column first. */
+static gh_err
+read_sealed_tail(sqlite3_stmt *s, int first, struct gh_sealed *row)
+{
+    GH_TRY(read_sealed(s, first, row));
     row->created_ms = sqlite3_column_int64(s, first + 3);
     row->updated_ms = sqlite3_column_int64(s, first + 4);
     return GH_OK;
@@ -762,7 +769,9 @@ read_key(sqlite3_stmt *s, struct gh_key *k, struct gh_sealed *secret)
     memset(secret, 0, sizeof(*secret));
     secret->kind = GH_SEALED_API_KEY;
     memcpy(secret->owner, k->sid, sizeof(secret->owner));
-    return read_sealed_tail(s, 7, secret);
+    secret->created_ms = k->created_ms;
+    secret->updated_ms = k->updated_ms;
+    return read_sealed(s, 7, secret);
 }
 
 static gh_err

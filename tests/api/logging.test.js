@@ -231,11 +231,15 @@ module.exports = (t) => {
         for (const f of fs.readdirSync(c.data)) {
             places[`data folder file ${f}`] = fs.readFileSync(path.join(c.data, f)).toString('latin1');
         }
+        /* a store outside the data folder (PostgreSQL): its dump and its server log */
+        Object.assign(places, await c.g.storeAtRest());
         const leaks = [];
         for (const [where, text] of Object.entries(places)) {
             for (const [what, value] of canaries) {
+                /* hex: how a dump shows bytes (bytea) */
                 const forms = [value, Buffer.from(value).toString('base64'),
-                               Buffer.from(`${c.root.sid}:${value}`).toString('base64')];
+                               Buffer.from(`${c.root.sid}:${value}`).toString('base64'),
+                               Buffer.from(value).toString('hex')];
                 if (forms.some((f) => text.includes(f))) {
                     leaks.push(`${what} in ${where}`);
                 }

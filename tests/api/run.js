@@ -10,11 +10,17 @@
  * when given, keep only the scenario files whose name contains one of them.
  * GATEHOUSE_TEST_TIMES=1 adds each case's duration as a diagnostic; GATEHOUSE_TEST_VERBOSE=1
  * prints the notes a passing case made (c.diag) too.
+ *
+ * The store: SQLite by default.  GATEHOUSE_TEST_PG_DIR=DIR (a cluster started with
+ * `scripts/pg.sh start DIR`) runs every instance on a fresh PostgreSQL database of its own, with
+ * `--store URL` on every gatehouse command (see lib/gatehouse.js; GATEHOUSE_TEST_PG_KEEP=1 keeps
+ * the databases).  GATEHOUSE_TEST_DEBUG=1 prints every command the harness runs on stderr, and
+ * runs the suite even when the binary does not know --store yet.
  */
 const fs = require('fs');
 const path = require('path');
 const { runFile, Tap } = require('./lib/harness');
-const { killAll } = require('./lib/gatehouse');
+const { killAll, preflight } = require('./lib/gatehouse');
 
 const here = __dirname;
 const root = path.resolve(here, '..', '..');
@@ -36,6 +42,16 @@ async function main() {
         .sort()
         .map((f) => path.join(here, f));
     tap.diag(`gatehouse api tests: ${bin}`);
+    try {
+        tap.diag(`store: ${await preflight(bin)}`);
+    } catch (e) {
+        if (!process.env.GATEHOUSE_TEST_DEBUG) {
+            tap.result(false, `the store can be used: ${e.message}`);
+            tap.plan();
+            return 2;
+        }
+        tap.diag(`store preflight failed, running anyway (GATEHOUSE_TEST_DEBUG): ${e.message}`);
+    }
     const t0 = Date.now();
     for (const file of files) {
         await runFile(file, { bin, tap });

@@ -82,7 +82,7 @@ unscratch(void **state)
 }
 
 static void
-open_refuses_empty_and_postgres_targets(void **state)
+open_refuses_empty_targets_and_routes_postgres_urls(void **state)
 {
     struct gh_store *st = (struct gh_store *)&st;
 
@@ -91,11 +91,14 @@ open_refuses_empty_and_postgres_targets(void **state)
     assert_null(st);
     assert_gh(gh__store_open("", 1, &st), GH_E_INVALID);
     assert_null(st);
-    /* The PostgreSQL backend is not built yet: its URLs must not become SQLite file names. */
-    assert_true(gh__store_open("postgresql://localhost/gatehouse", 1, &st) != GH_OK);
+    /* PostgreSQL URLs go to the PostgreSQL backend, never become SQLite file names. */
+    assert_gh(gh__store_open("postgresql://nobody@/gh?host=/nonexistent-gh-dir", 1, &st),
+              GH_E_UNREACHABLE);
     assert_null(st);
-    assert_true(gh__store_open("postgres://localhost/gatehouse", 1, &st) != GH_OK);
+    assert_gh(gh__store_open("postgres://nobody@/gh?host=/nonexistent-gh-dir", 1, &st),
+              GH_E_UNREACHABLE);
     assert_null(st);
+    assert_false(test_exists("postgres:"));
 }
 
 static void
@@ -138,7 +141,7 @@ int
 main(void)
 {
     static const struct CMUnitTest front_door[] = {
-        cmocka_unit_test(open_refuses_empty_and_postgres_targets),
+        cmocka_unit_test(open_refuses_empty_targets_and_routes_postgres_urls),
         cmocka_unit_test_setup_teardown(open_refuses_an_unusable_path, scratch, unscratch),
         cmocka_unit_test_setup_teardown(open_reports_allocation_failure, scratch, unscratch),
     };

@@ -6,8 +6,17 @@
  * Nothing here sleeps: readiness is the "listening on" line on stdout, a log line is awaited
  * as it arrives on stderr, and a stop is the child's exit event.  Each wait has a guard
  * timeout so a hung server fails the test instead of hanging the run.
+ *
+ * The store.  By default every instance is SQLite in its data folder.  With
+ * GATEHOUSE_TEST_PG_DIR set to the DIR of a running `scripts/pg.sh start DIR` cluster, every
+ * instance gets a fresh PostgreSQL database of its own (`scripts/pg.sh createdb DIR gh_...`,
+ * dropped again by destroy() unless GATEHOUSE_TEST_PG_KEEP=1), and every gatehouse command that
+ * names the data folder, the server included, also gets `--store URL`; the data folder still
+ * holds the master key.  GATEHOUSE_TEST_DEBUG=1 prints every command the harness runs (as a
+ * shell line, on stderr).
  */
 const { spawn, execFile } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -15,11 +24,60 @@ const path = require('path');
 const START_TIMEOUT_MS = 10000;
 const STOP_TIMEOUT_MS = 10000;
 const CLI_TIMEOUT_MS = 15000;
+const PG_TIMEOUT_MS = 30000;
+
+const PG_SH = path.resolve(__dirname, '..', '..', '..', 'scripts', 'pg.sh');
+const PG_DIR = process.env.GATEHOUSE_TEST_PG_DIR ? path.resolve(process.env.GATEHOUSE_TEST_PG_DIR) : null;
+const PG_KEEP = Boolean(process.env.GATEHOUSE_TEST_PG_KEEP);
+const DEBUG = Boolean(process.env.GATEHOUSE_TEST_DEBUG);
 
 const live = new Set(); /* every server not yet destroyed, for the emergency cleanup */
+const storeByDir = new Map(); /* scratch folder -> store URL, so a second server on it shares it */
+let dbSeq = 0;
+
+function shellQuote(a) {
+    return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(a) ? a : `'${String(a).replace(/'/g, "'\\''")}'`;
+}
+
+/* GATEHOUSE_TEST_DEBUG=1: one stderr line per command, as it could be pasted into a shell. */
+function show(cmd, args) {
+    if (DEBUG) {
+        process.stderr.write(`# harness$ ${[cmd, ...args].map(shellQuote).join(' ')}\n`);
+    }
+}
+
+/* Runs scripts/pg.sh; resolves its stdout trimmed, rejects with its one-line error. */
+function pgsh(args) {
+    show(PG_SH, args);
+    return new Promise((resolve, reject) => {
+        execFile(PG_SH, args, { timeout: PG_TIMEOUT_MS, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+            if (err) {
+                reject(new Error(`scripts/pg.sh ${args.join(' ')}: ${(stderr || err.message).trim()}`));
+                return;
+            }
+            resolve(stdout.trim());
+        });
+    });
+}
+
+/* The store the harness gives new instances: {kind: 'sqlite'} or {kind: 'postgresql', dir}. */
+function storeKind() {
+    return PG_DIR ? { kind: 'postgresql', dir: PG_DIR } : { kind: 'sqlite' };
+}
+
+/* A fresh database in the GATEHOUSE_TEST_PG_DIR cluster: {name, url}. */
+async function createDatabase() {
+    const name = `gh_${process.pid}_${++dbSeq}_${crypto.randomBytes(3).toString('hex')}`;
+    const url = await pgsh(['createdb', PG_DIR, name]);
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+        throw new Error(`scripts/pg.sh createdb printed no URL: ${JSON.stringify(url)}`);
+    }
+    return { name, url };
+}
 
 /* Runs the gatehouse CLI; resolves {code, signal, stdout, stderr}, never rejects on exit status. */
 function cli(bin, args, opts = {}) {
+    show(bin, args);
     return new Promise((resolve, reject) => {
         execFile(bin, args, { timeout: opts.timeout || CLI_TIMEOUT_MS, maxBuffer: 64 << 20,
                               env: opts.env || process.env },
@@ -47,10 +105,17 @@ async function cliJson(bin, args) {
 }
 
 class Gatehouse {
-    constructor(bin, dir) {
+    /*
+     * A server on the scratch folder dir.  store: its --store URL; by default the one given to
+     * the folder's first instance (so `new Gatehouse(bin, g.dir)` is a second server on g's
+     * store), or none (SQLite in the data folder).
+     */
+    constructor(bin, dir, { store } = {}) {
         this.bin = bin;
         this.dir = dir;                       /* scratch folder, removed by destroy() */
         this.data = path.join(dir, 'data');   /* the --data folder */
+        this.store = store !== undefined ? store : (storeByDir.get(dir) || null); /* --store URL */
+        this.database = null;                 /* the PostgreSQL database this instance owns */
         this.root = null;                     /* {sid, token, user, pass} of the main account */
         this.mainKey = null;                  /* {sid, secret, user, pass, account_sid} */
         this.proc = null;
@@ -66,16 +131,24 @@ class Gatehouse {
         this.expectExit = false;
     }
 
-    /* Creates a scratch folder, runs init and key create, and starts the server. */
+    /*
+     * Creates a scratch folder (and, with GATEHOUSE_TEST_PG_DIR, a fresh database), runs init and
+     * key create, and starts the server.
+     */
     static async create(bin) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-api-'));
         const g = new Gatehouse(bin, dir);
         live.add(g);
         try {
-            const init = await cliJson(bin, ['init', '--data', g.data, '--json']);
+            if (PG_DIR) {
+                g.database = await createDatabase();
+                g.store = g.database.url;
+                storeByDir.set(dir, g.store);
+            }
+            const init = await cliJson(bin, ['init', ...g.dataArgs(), '--json']);
             g.root = { sid: init.account_sid, token: init.auth_token,
                        user: init.account_sid, pass: init.auth_token };
-            const key = await cliJson(bin, ['key', 'create', '--type', 'main', '--data', g.data,
+            const key = await cliJson(bin, ['key', 'create', '--type', 'main', ...g.dataArgs(),
                                             '--json']);
             g.mainKey = { sid: key.sid, secret: key.secret, account_sid: key.account_sid,
                           user: key.sid, pass: key.secret };
@@ -96,8 +169,9 @@ class Gatehouse {
         this.expectExit = false;
         this.responses = 0;
         this.logBase = this.logLines.length;
-        const proc = spawn(this.bin, ['serve', '--data', this.data, '--listen', '127.0.0.1:0'],
-                           { stdio: ['ignore', 'pipe', 'pipe'] });
+        const args = ['serve', ...this.dataArgs(), '--listen', '127.0.0.1:0'];
+        show(this.bin, args);
+        const proc = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         this.proc = proc;
         let partial = '';
         proc.stderr.setEncoding('utf8');
@@ -155,6 +229,22 @@ class Gatehouse {
 
     running() {
         return this.proc !== null;
+    }
+
+    /* ['--data', DIR] plus ['--store', URL] when this instance has a store URL. */
+    dataArgs() {
+        return ['--data', this.data, ...(this.store ? ['--store', this.store] : [])];
+    }
+
+    /*
+     * A second server on this instance's data folder and store (same root and main key), not
+     * yet started.  Stop it with stop(), never destroy(): the folder belongs to this instance.
+     */
+    twin() {
+        const t = new Gatehouse(this.bin, this.dir, { store: this.store });
+        t.root = this.root;
+        t.mainKey = this.mainKey;
+        return t;
     }
 
     /* The last exit that nobody asked for, or null. */
@@ -222,6 +312,12 @@ class Gatehouse {
         } finally {
             live.delete(this);
             fs.rmSync(this.dir, { recursive: true, force: true });
+            storeByDir.delete(this.dir);
+            if (this.database && !PG_KEEP) {
+                const db = this.database;
+                this.database = null;
+                await pgsh(['dropdb', PG_DIR, db.name]);
+            }
         }
         return exit;
     }
@@ -309,13 +405,34 @@ class Gatehouse {
         });
     }
 
+    /* Runs the CLI; a command that names the data folder gets this instance's --store too. */
     cli(args) {
+        const named = args.some((a) => a === '--store' || a.startsWith('--store='));
+        if (this.store && !named && args.some((a) => a === '--data' || a.startsWith('--data='))) {
+            args = [...args, '--store', this.store];
+        }
         return cli(this.bin, args);
+    }
+
+    /*
+     * What the store holds at rest, as text, for tests that look for secrets in it: {} for
+     * SQLite (its files are in the data folder); for PostgreSQL a plain pg_dump of this
+     * instance's database and the cluster's server log.
+     */
+    async storeAtRest() {
+        if (!this.database) {
+            return {};
+        }
+        const out = { [`pg_dump of ${this.database.name}`]: await pgsh(['dump', PG_DIR, this.database.name]) };
+        try {
+            out['PostgreSQL server log'] = fs.readFileSync(path.join(PG_DIR, 'postgres.log'), 'latin1');
+        } catch (e) { /* not readable: not ours to check */ }
+        return out;
     }
 
     /* Audit events, parsed; after: only events with seq > after. */
     async audit(after) {
-        const args = ['audit', 'list', '--json', '--data', this.data];
+        const args = ['audit', 'list', '--json', ...this.dataArgs()];
         if (after !== undefined) {
             args.push('--after', String(after));
         }
@@ -342,7 +459,7 @@ class Gatehouse {
     }
 
     auditVerify() {
-        return cli(this.bin, ['audit', 'verify', '--data', this.data]);
+        return cli(this.bin, ['audit', 'verify', ...this.dataArgs()]);
     }
 }
 
@@ -359,4 +476,20 @@ function killAll() {
     live.clear();
 }
 
-module.exports = { Gatehouse, cli, killAll };
+/*
+ * Checked once before the suite: with GATEHOUSE_TEST_PG_DIR, the cluster answers and the binary
+ * knows --store.  Resolves a description of the store, rejects with the reason it cannot run.
+ */
+async function preflight(bin) {
+    if (!PG_DIR) {
+        return 'SQLite in each data folder';
+    }
+    const url = await pgsh(['url', PG_DIR]);
+    const help = await cli(bin, ['serve', '--help']);
+    if (!/--store\b/.test(help.stdout + help.stderr)) {
+        throw new Error(`GATEHOUSE_TEST_PG_DIR is set but \`${bin} serve --help\` does not mention --store`);
+    }
+    return `PostgreSQL, a fresh database per instance in the cluster at ${url}`;
+}
+
+module.exports = { Gatehouse, cli, killAll, preflight, storeKind };

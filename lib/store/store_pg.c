@@ -1,0 +1,1106 @@
+/*
+ * store_pg.c -- the PostgreSQL backend (libpq), for several servers on one database.
+ *
+ * A fixed pool of connections, each preparing its statements on first use; every value is
+ * bound.  Read transactions are REPEATABLE READ READ ONLY (one snapshot); write transactions
+ * are READ COMMITTED and first update the single write_lock row, so writers from every server
+ * run one at a time (the audit chain and the subaccount cap need that) and no write can be
+ * lost.  A serialization failure or deadlock (from databases that run everything SERIALIZABLE)
+ * is GH_E_RETRY, and the use case runs again (gh__transact).  A connection that breaks is
+ * reopened by the next transaction that borrows it, so a restarted server is picked up again.
+ * Everything PostgreSQL-specific in the SQL (placeholders, casts, the "C" collation of SIDs in
+ * ORDER BY) is here; the schema files are shared with SQLite.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <libpq-fe.h>
+
+#include "store/store.h"
+
+#define PARAMS_MAX        12
+#define MIGRATION_LOCK_ID 7212341
+
+enum stmt_id {
+    S_META_GET,
+    S_META_PUT,
+    S_ACCOUNT_INSERT,
+    S_ACCOUNT_GET,
+    S_ACCOUNT_UPDATE,
+    S_ACCOUNT_LIST,
+    S_ACCOUNT_COUNT_CHILDREN,
+    S_TOKEN_INSERT,
+    S_TOKEN_GET,
+    S_TOKEN_DELETE,
+    S_TOKEN_PROMOTE,
+    S_KEY_INSERT,
+    S_KEY_GET,
+    S_KEY_UPDATE,
+    S_KEY_DELETE,
+    S_KEY_LIST,
+    S_TOKEN_ALL,
+    S_KEY_ALL,
+    S_TOKEN_RESEAL,
+    S_KEY_RESEAL,
+    S_AUDIT_LAST,
+    S_AUDIT_INSERT,
+    S_AUDIT_EACH,
+    S_COUNT_
+};
+
+#define ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
+#define KEY_COLS                                                                                   \
+    "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "         \
+    "ciphertext, lookup_hash"
+#define AUDIT_COLS                                                                                 \
+    "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
+/* Keyset paging after (MS, SID) unless SID is ''; SIDs compare bytewise. */
+#define KEYSET(ms, sid)                                                                            \
+    "(" sid "::text = '' OR created_ms > " ms "::bigint OR "                                       \
+    "(created_ms = " ms "::bigint AND sid COLLATE \"C\" > " sid "::text))"
+#define PAGE_ORDER(limit, offset)                                                                  \
+    " ORDER BY created_ms, sid COLLATE \"C\" LIMIT " limit "::bigint OFFSET " offset "::bigint"
+
+static const char *const sql[S_COUNT_] = {
+    [S_META_GET] = "SELECT value FROM meta WHERE name = $1",
+    [S_META_PUT] = "INSERT INTO meta (name, value) VALUES ($1, $2) "
+                   "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    [S_ACCOUNT_INSERT] = "INSERT INTO accounts (" ACCOUNT_COLS ") VALUES ($1, $2, $3, $4, $5, $6)",
+    [S_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE sid = $1",
+    [S_ACCOUNT_UPDATE] = "UPDATE accounts SET friendly_name = $2, status = $3, updated_ms = $4 "
+                         "WHERE sid = $1",
+    [S_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts "
+                       "WHERE (sid = $1 OR ($6::boolean AND parent_sid = $1)) "
+                       "AND ($2::text IS NULL OR friendly_name = $2::text) "
+                       "AND ($3::text IS NULL OR status = $3::text) "
+                       "AND " KEYSET("$4", "$5") PAGE_ORDER("$7", "$8"),
+    [S_ACCOUNT_COUNT_CHILDREN] = "SELECT count(*) FROM accounts WHERE parent_sid = $1",
+    [S_TOKEN_INSERT] = "INSERT INTO auth_tokens (account_sid, slot, key_id, ciphertext, "
+                       "lookup_hash, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    [S_TOKEN_GET] = "SELECT slot, key_id, ciphertext, lookup_hash, created_ms, updated_ms "
+                    "FROM auth_tokens WHERE account_sid = $1",
+    [S_TOKEN_DELETE] = "DELETE FROM auth_tokens WHERE account_sid = $1 AND slot = $2",
+    [S_TOKEN_PROMOTE] = "UPDATE auth_tokens SET slot = 'primary', updated_ms = $2 "
+                        "WHERE account_sid = $1 AND slot = 'secondary'",
+    [S_KEY_INSERT] = "INSERT INTO api_keys (" KEY_COLS ") "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    [S_KEY_GET] = "SELECT " KEY_COLS " FROM api_keys WHERE sid = $1",
+    [S_KEY_UPDATE] = "UPDATE api_keys SET friendly_name = $2, permissions = $3, updated_ms = $4 "
+                     "WHERE sid = $1",
+    [S_KEY_DELETE] = "DELETE FROM api_keys WHERE sid = $1",
+    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM api_keys WHERE account_sid = $1 "
+                   "AND (($2::boolean AND type = 'signing') OR "
+                   "(NOT $2::boolean AND type <> 'signing')) "
+                   "AND " KEYSET("$3", "$4") PAGE_ORDER("$5", "$6"),
+    [S_TOKEN_ALL] = "SELECT account_sid, slot, key_id, ciphertext, lookup_hash, created_ms, "
+                    "updated_ms FROM auth_tokens ORDER BY account_sid, slot",
+    [S_KEY_ALL] = "SELECT sid, key_id, ciphertext, lookup_hash, created_ms, updated_ms "
+                  "FROM api_keys ORDER BY sid",
+    [S_TOKEN_RESEAL] = "UPDATE auth_tokens SET key_id = $3, ciphertext = $4, lookup_hash = $5 "
+                       "WHERE account_sid = $1 AND slot = $2",
+    [S_KEY_RESEAL] = "UPDATE api_keys SET key_id = $3, ciphertext = $4, lookup_hash = $5 "
+                     "WHERE sid = $1 AND $2::text IS NOT NULL",
+    [S_AUDIT_LAST] = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_INSERT] = "INSERT INTO audit_events (seq, time_ms, actor, action, target, "
+                       "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    [S_AUDIT_EACH] = "SELECT " AUDIT_COLS " FROM audit_events WHERE seq > $1 ORDER BY seq",
+};
+
+struct conn {
+    struct gh_tx tx; /* first: a tx is its connection */
+    PGconn *pg;
+    bool prepared[S_COUNT_];
+    bool in_use;
+    bool failed; /* a statement failed: the transaction must end with ROLLBACK */
+};
+
+struct pg_store {
+    struct gh_store base;
+    char *conninfo;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    size_t n;
+    struct conn *conns;
+};
+
+static const struct gh_store_ops pg_ops;
+
+static struct conn *
+conn_of(struct gh_tx *tx)
+{
+    return (struct conn *)tx;
+}
+
+/* ---- errors ---- */
+
+static bool
+connection_lost(const struct conn *c)
+{
+    return c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK;
+}
+
+/* Maps a failed result (NULL: the connection failed) to an error code. */
+static gh_err
+map_error(struct conn *c, const PGresult *res)
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    c->failed = true;
+    if (state == NULL || connection_lost(c)) {
+        return GH_E_RETRY; /* the connection broke: reopened by the next transaction */
+    }
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
+        return GH_E_RETRY; /* serialization failure, deadlock */
+    }
+    if (strncmp(state, "23", 2) == 0) {
+        return GH_E_CONFLICT; /* integrity constraint */
+    }
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+        strncmp(state, "53", 2) == 0) {
+        return GH_E_UNREACHABLE; /* connection, shutdown, resources */
+    }
+    return GH_E_STORE;
+}
+
+/* ---- parameters ---- */
+
+struct params {
+    int n;
+    const char *values[PARAMS_MAX];
+    int lengths[PARAMS_MAX];
+    int formats[PARAMS_MAX];
+    char numbers[PARAMS_MAX][24];
+};
+
+static void
+p_text(struct params *p, const char *v)
+{
+    p->values[p->n] = v;
+    p->lengths[p->n] = 0;
+    p->formats[p->n] = 0;
+    p->n++;
+}
+
+static void
+p_i64(struct params *p, int64_t v)
+{
+    snprintf(p->numbers[p->n], sizeof(p->numbers[0]), "%" PRId64, v);
+    p_text(p, p->numbers[p->n]);
+}
+
+static void
+p_bool(struct params *p, bool v)
+{
+    p_text(p, v ? "true" : "false");
+}
+
+static void
+p_blob(struct params *p, const void *v, size_t len)
+{
+    p->values[p->n] = v;
+    p->lengths[p->n] = (int)len;
+    p->formats[p->n] = 1; /* binary: bytea without escaping */
+    p->n++;
+}
+
+/* ---- statements ---- */
+
+static gh_err
+prepare(struct conn *c, enum stmt_id id, int nparams)
+{
+    char name[16];
+    PGresult *res;
+    gh_err rc = GH_OK;
+
+    if (c->prepared[id]) {
+        return GH_OK;
+    }
+    snprintf(name, sizeof(name), "gh%d", (int)id);
+    res = PQprepare(c->pg, name, sql[id], nparams, NULL);
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        rc = map_error(c, res);
+    }
+    PQclear(res);
+    c->prepared[id] = rc == GH_OK;
+    return rc;
+}
+
+/* Executes statement id; *out (tuples) must be PQclear'ed by the caller, on success only. */
+static gh_err
+exec_stmt(struct gh_tx *tx, enum stmt_id id, const struct params *p, PGresult **out)
+{
+    struct conn *c = conn_of(tx);
+    char name[16];
+    PGresult *res;
+    ExecStatusType st;
+
+    *out = NULL;
+    GH_ENSURE(!c->failed, GH_E_STORE);
+    GH_TRY(prepare(c, id, p->n));
+    snprintf(name, sizeof(name), "gh%d", (int)id);
+    res = PQexecPrepared(c->pg, name, p->n, p->values, p->lengths, p->formats, 0);
+    st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        gh_err rc = map_error(c, res);
+
+        PQclear(res);
+        return rc;
+    }
+    *out = res;
+    return GH_OK;
+}
+
+/* Executes a statement that returns no rows; affected receives the row count (may be NULL). */
+static gh_err
+exec_cmd(struct gh_tx *tx, enum stmt_id id, const struct params *p, long *affected)
+{
+    PGresult *res;
+
+    GH_TRY(exec_stmt(tx, id, p, &res));
+    if (affected != NULL) {
+        *affected = strtol(PQcmdTuples(res), NULL, 10);
+    }
+    PQclear(res);
+    return GH_OK;
+}
+
+static gh_err
+one_row_changed(long affected)
+{
+    return affected == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+/* ---- columns ---- */
+
+static gh_err
+col_text(const PGresult *r, int row, int col, char *out, size_t cap)
+{
+    const char *v = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
+
+    return gh__strlcpy(out, v, cap) == GH_OK ? GH_OK : GH_E_STORE;
+}
+
+static int64_t
+col_i64(const PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static gh_err
+col_blob(const PGresult *r, int row, int col, void *out, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+    gh_err rc = GH_OK;
+
+    if (raw == NULL) {
+        return GH_E_NOMEM;
+    }
+    if (n > cap) {
+        rc = GH_E_STORE;
+    } else {
+        memcpy(out, raw, n);
+        if (len != NULL) {
+            *len = n;
+        }
+    }
+    gh_wipe(raw, n);
+    PQfreemem(raw);
+    return rc;
+}
+
+static const char *const status_names[] = {"active", "suspended", "closed"};
+static const char *const slot_names[] = {"primary", "secondary"};
+static const char *const key_type_names[] = {"main", "standard", "restricted", "signing"};
+
+static gh_err
+col_enum(const PGresult *r, int row, int col, const char *const *names, size_t n, int *out)
+{
+    const char *v = PQgetvalue(r, row, col);
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], v) == 0) {
+            *out = (int)i;
+            return GH_OK;
+        }
+    }
+    *out = -1;
+    return GH_E_STORE;
+}
+
+/* ---- connections and transactions ---- */
+
+static void
+ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static gh_err
+connect_conn(struct pg_store *s, struct conn *c)
+{
+    if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK) {
+        return GH_OK;
+    }
+    if (c->pg != NULL) {
+        PQfinish(c->pg);
+    }
+    memset(c->prepared, 0, sizeof(c->prepared)); /* a new session knows no statements */
+    c->pg = PQconnectdb(s->conninfo);
+    if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
+        return GH_E_UNREACHABLE;
+    }
+    PQsetErrorVerbosity(c->pg, PQERRORS_TERSE);
+    PQsetNoticeProcessor(c->pg, ignore_notice, NULL); /* the library never prints */
+    return GH_OK;
+}
+
+static struct conn *
+acquire(struct pg_store *s)
+{
+    struct conn *c = NULL;
+
+    pthread_mutex_lock(&s->lock);
+    while (c == NULL) {
+        for (size_t i = 0; i < s->n && c == NULL; i++) {
+            if (!s->conns[i].in_use) {
+                c = &s->conns[i];
+            }
+        }
+        if (c == NULL) {
+            pthread_cond_wait(&s->freed, &s->lock);
+        }
+    }
+    c->in_use = true;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+static void
+release(struct conn *c)
+{
+    struct pg_store *s = (struct pg_store *)c->tx.store;
+
+    pthread_mutex_lock(&s->lock);
+    c->in_use = false;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Runs a simple (unprepared) command string. */
+static gh_err
+simple(struct conn *c, const char *text)
+{
+    PGresult *res = PQexec(c->pg, text);
+    ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    gh_err rc = GH_OK;
+
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rc = map_error(c, res);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static const char begin_read[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+static const char begin_write[] = "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                  "UPDATE write_lock SET revision = revision + 1 WHERE id = 1";
+
+static gh_err
+pg_begin(struct gh_store *st, enum gh_tx_mode mode, struct gh_tx **out)
+{
+    struct pg_store *s = (struct pg_store *)st;
+    struct conn *c = acquire(s);
+    gh_err rc = GH_E_RETRY;
+
+    *out = NULL;
+    c->tx.mode = mode;
+    /* A connection the database dropped (a restart) fails its first command: reopen, once. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        c->failed = false;
+        rc = connect_conn(s, c);
+        if (rc != GH_OK) {
+            break;
+        }
+        rc = simple(c, mode == GH_TX_WRITE ? begin_write : begin_read);
+        if (rc == GH_OK || !connection_lost(c)) {
+            break;
+        }
+    }
+    if (rc != GH_OK && !connection_lost(c) && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+        PGresult *res = PQexec(c->pg, "ROLLBACK");
+
+        PQclear(res);
+    }
+    if (rc != GH_OK) {
+        release(c);
+        return rc == GH_E_RETRY ? GH_E_UNREACHABLE : rc;
+    }
+    c->failed = false;
+    *out = &c->tx;
+    return GH_OK;
+}
+
+static void
+pg_rollback(struct gh_tx *tx)
+{
+    struct conn *c;
+
+    if (tx == NULL) {
+        return;
+    }
+    c = conn_of(tx);
+    if (!connection_lost(c) && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+        PGresult *res = PQexec(c->pg, "ROLLBACK");
+
+        PQclear(res);
+    }
+    release(c);
+}
+
+static gh_err
+pg_commit(struct gh_tx *tx)
+{
+    struct conn *c = conn_of(tx);
+    gh_err rc;
+
+    if (c->failed) {
+        pg_rollback(tx);
+        return GH_E_STORE;
+    }
+    rc = simple(c, "COMMIT");
+    if (rc == GH_E_RETRY && connection_lost(c)) {
+        rc = GH_E_UNREACHABLE; /* the outcome is unknown: never run a write twice */
+    }
+    if (rc != GH_OK) {
+        pg_rollback(tx);
+        return rc;
+    }
+    release(c);
+    return GH_OK;
+}
+
+static bool
+pg_revision(struct gh_store *st, uint64_t *out)
+{
+    (void)st;
+    *out = 0;
+    return false; /* servers on other machines write too: nothing may be cached */
+}
+
+static void
+pg_close(struct gh_store *st)
+{
+    struct pg_store *s = (struct pg_store *)st;
+
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->conns[i].pg != NULL) {
+            PQfinish(s->conns[i].pg);
+        }
+    }
+    gh__free(s->conns);
+    gh__free(s->conninfo);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->freed);
+    gh__free(s);
+}
+
+gh_err
+gh__pg_open(const char *url, unsigned connections, struct gh_store **out)
+{
+    struct pg_store *s = gh__calloc(1, sizeof(*s));
+    struct conn *first;
+    gh_err rc;
+
+    *out = NULL;
+    GH_ENSURE(s != NULL, GH_E_NOMEM);
+    s->base.ops = &pg_ops;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->freed, NULL);
+    s->conninfo = gh__strdup(url);
+    s->conns = gh__calloc(connections, sizeof(*s->conns));
+    if (s->conninfo == NULL || s->conns == NULL) {
+        pg_close(&s->base);
+        return GH_E_NOMEM;
+    }
+    for (s->n = 0; s->n < connections; s->n++) {
+        s->conns[s->n].tx.store = &s->base;
+    }
+    first = acquire(s); /* fail now, clearly, when the database cannot be reached */
+    rc = connect_conn(s, first);
+    release(first);
+    if (rc != GH_OK) {
+        pg_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return GH_OK;
+}
+
+static gh_err
+apply_migrations(struct conn *c)
+{
+    char text[256];
+    PGresult *res;
+    int version;
+
+    GH_TRY(simple(c, "CREATE TABLE IF NOT EXISTS schema_migrations "
+                     "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT)"));
+    res = PQexec(c->pg, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        gh_err rc = map_error(c, res);
+
+        PQclear(res);
+        return rc;
+    }
+    version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    for (size_t i = 0; i < gh__migrations_count; i++) {
+        if (gh__migrations[i].version <= version) {
+            continue;
+        }
+        GH_TRY(simple(c, gh__migrations[i].sql));
+        snprintf(text, sizeof(text),
+                 "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (%d, '%s', "
+                 "(extract(epoch from now()) * 1000)::bigint)",
+                 gh__migrations[i].version, gh__migrations[i].name);
+        GH_TRY(simple(c, text)); /* both values come from the binary, not from input */
+    }
+    return GH_OK;
+}
+
+static gh_err
+pg_migrate(struct gh_store *st)
+{
+    struct pg_store *s = (struct pg_store *)st;
+    struct conn *c = acquire(s);
+    char lock[96];
+    gh_err rc = connect_conn(s, c);
+
+    /* One server migrates at a time: the others wait on the lock, then find nothing to do. */
+    snprintf(lock, sizeof(lock), "BEGIN; SELECT pg_advisory_xact_lock(%d)", MIGRATION_LOCK_ID);
+    c->failed = false;
+    if (rc == GH_OK) {
+        rc = simple(c, lock);
+    }
+    if (rc == GH_OK) {
+        rc = apply_migrations(c);
+    }
+    if (c->pg != NULL && !connection_lost(c)) {
+        gh_err end = simple(c, rc == GH_OK ? "COMMIT" : "ROLLBACK");
+
+        rc = rc == GH_OK ? end : rc;
+    }
+    c->failed = false;
+    release(c);
+    return rc == GH_E_RETRY ? GH_E_UNREACHABLE : rc;
+}
+
+/* ---- meta ---- */
+
+static gh_err
+pg_meta_get(struct gh_tx *tx, const char *name, char *out, size_t cap)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    out[0] = '\0';
+    p_text(&p, name);
+    GH_TRY(exec_stmt(tx, S_META_GET, &p, &r));
+    rc = PQntuples(r) == 1 ? col_text(r, 0, 0, out, cap) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_meta_put(struct gh_tx *tx, const char *name, const char *value)
+{
+    struct params p = {0};
+
+    p_text(&p, name);
+    p_text(&p, value);
+    return exec_cmd(tx, S_META_PUT, &p, NULL);
+}
+
+/* ---- accounts ---- */
+
+static gh_err
+read_account(const PGresult *r, int row, struct gh_account *a)
+{
+    int status;
+
+    memset(a, 0, sizeof(*a));
+    GH_TRY(col_text(r, row, 0, a->sid, sizeof(a->sid)));
+    GH_TRY(col_text(r, row, 1, a->parent_sid, sizeof(a->parent_sid)));
+    GH_TRY(col_text(r, row, 2, a->friendly_name, sizeof(a->friendly_name)));
+    GH_TRY(col_enum(r, row, 3, status_names, GH_ARRAY_LEN(status_names), &status));
+    a->status = (enum gh_account_status)status;
+    a->created_ms = col_i64(r, row, 4);
+    a->updated_ms = col_i64(r, row, 5);
+    return GH_OK;
+}
+
+static gh_err
+pg_account_insert(struct gh_tx *tx, const struct gh_account *a)
+{
+    struct params p = {0};
+
+    p_text(&p, a->sid);
+    p_text(&p, a->parent_sid[0] != '\0' ? a->parent_sid : NULL);
+    p_text(&p, a->friendly_name);
+    p_text(&p, status_names[a->status]);
+    p_i64(&p, a->created_ms);
+    p_i64(&p, a->updated_ms);
+    return exec_cmd(tx, S_ACCOUNT_INSERT, &p, NULL);
+}
+
+static gh_err
+pg_account_get(struct gh_tx *tx, const char *sid, struct gh_account *out)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    memset(out, 0, sizeof(*out));
+    p_text(&p, sid);
+    GH_TRY(exec_stmt(tx, S_ACCOUNT_GET, &p, &r));
+    rc = PQntuples(r) == 1 ? read_account(r, 0, out) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_account_update(struct gh_tx *tx, const struct gh_account *a)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, a->sid);
+    p_text(&p, a->friendly_name);
+    p_text(&p, status_names[a->status]);
+    p_i64(&p, a->updated_ms);
+    GH_TRY(exec_cmd(tx, S_ACCOUNT_UPDATE, &p, &n));
+    return one_row_changed(n);
+}
+
+/* The keyset position: after_ms, after_sid. */
+static void
+p_after(struct params *p, const struct gh_cursor *c)
+{
+    p_i64(p, c->after_ms);
+    p_text(p, c->after_sid);
+}
+
+/* The page bounds: limit, offset (no offset after a keyset position). */
+static void
+p_bounds(struct params *p, const struct gh_cursor *c)
+{
+    p_i64(p, (int64_t)c->limit);
+    p_i64(p, c->after_sid[0] != '\0' ? 0 : (int64_t)c->offset);
+}
+
+static gh_err
+pg_account_list(struct gh_tx *tx, const struct gh_account_query *q, struct gh_account *out,
+                size_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    p_text(&p, q->scope_sid);
+    p_text(&p, q->friendly_name);
+    p_text(&p, q->status == GH_STATUS_ANY ? NULL : status_names[q->status]);
+    p_after(&p, &q->cursor);
+    p_bool(&p, q->with_children);
+    p_bounds(&p, &q->cursor);
+    GH_TRY(exec_stmt(tx, S_ACCOUNT_LIST, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r) && *n < q->cursor.limit; i++) {
+        rc = read_account(r, i, &out[*n]);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_account_count_children(struct gh_tx *tx, const char *parent_sid, int64_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+
+    *n = 0;
+    p_text(&p, parent_sid);
+    GH_TRY(exec_stmt(tx, S_ACCOUNT_COUNT_CHILDREN, &p, &r));
+    *n = col_i64(r, 0, 0);
+    PQclear(r);
+    return GH_OK;
+}
+
+/* ---- auth tokens ---- */
+
+static void
+p_sealed_tail(struct params *p, const struct gh_sealed *row)
+{
+    p_i64(p, row->key_id);
+    p_blob(p, row->ct, row->ct_len);
+    p_blob(p, row->lookup, sizeof(row->lookup));
+}
+
+static gh_err
+pg_token_insert(struct gh_tx *tx, const struct gh_sealed *row)
+{
+    struct params p = {0};
+
+    p_text(&p, row->owner);
+    p_text(&p, slot_names[row->slot]);
+    p_sealed_tail(&p, row);
+    p_i64(&p, row->created_ms);
+    p_i64(&p, row->updated_ms);
+    return exec_cmd(tx, S_TOKEN_INSERT, &p, NULL);
+}
+
+/* (key_id, ciphertext, lookup_hash) from column first. */
+static gh_err
+read_sealed(const PGresult *r, int row, int first, struct gh_sealed *out)
+{
+    size_t lookup_len = 0;
+
+    out->key_id = (uint32_t)col_i64(r, row, first);
+    GH_TRY(col_blob(r, row, first + 1, out->ct, sizeof(out->ct), &out->ct_len));
+    GH_TRY(col_blob(r, row, first + 2, out->lookup, sizeof(out->lookup), &lookup_len));
+    GH_ENSURE(lookup_len == sizeof(out->lookup), GH_E_STORE);
+    return GH_OK;
+}
+
+/* (key_id, ciphertext, lookup_hash, created_ms, updated_ms) from column first. */
+static gh_err
+read_sealed_tail(const PGresult *r, int row, int first, struct gh_sealed *out)
+{
+    GH_TRY(read_sealed(r, row, first, out));
+    out->created_ms = col_i64(r, row, first + 3);
+    out->updated_ms = col_i64(r, row, first + 4);
+    return GH_OK;
+}
+
+static gh_err
+pg_token_get(struct gh_tx *tx, const char *account_sid, struct gh_sealed out[2], bool present[2])
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+    int slot;
+
+    memset(out, 0, 2 * sizeof(*out));
+    present[0] = present[1] = false;
+    p_text(&p, account_sid);
+    GH_TRY(exec_stmt(tx, S_TOKEN_GET, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r); i++) {
+        rc = col_enum(r, i, 0, slot_names, 2, &slot);
+        if (rc == GH_OK) {
+            out[slot].kind = GH_SEALED_AUTH_TOKEN;
+            out[slot].slot = (enum gh_token_slot)slot;
+            rc = gh__strlcpy(out[slot].owner, account_sid, sizeof(out[slot].owner));
+        }
+        if (rc == GH_OK) {
+            rc = read_sealed_tail(r, i, 1, &out[slot]);
+            present[slot] = rc == GH_OK;
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_token_delete(struct gh_tx *tx, const char *account_sid, enum gh_token_slot slot)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, account_sid);
+    p_text(&p, slot_names[slot]);
+    GH_TRY(exec_cmd(tx, S_TOKEN_DELETE, &p, &n));
+    return one_row_changed(n);
+}
+
+static gh_err
+pg_token_promote(struct gh_tx *tx, const char *account_sid, int64_t now_ms)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, account_sid);
+    p_i64(&p, now_ms);
+    GH_TRY(exec_cmd(tx, S_TOKEN_PROMOTE, &p, &n));
+    return one_row_changed(n);
+}
+
+/* ---- API keys ---- */
+
+static gh_err
+read_key(const PGresult *r, int row, struct gh_key *k, struct gh_sealed *secret)
+{
+    int type;
+
+    gh_key_clear(k);
+    GH_TRY(col_text(r, row, 0, k->sid, sizeof(k->sid)));
+    GH_TRY(col_text(r, row, 1, k->account_sid, sizeof(k->account_sid)));
+    GH_TRY(col_enum(r, row, 2, key_type_names, GH_ARRAY_LEN(key_type_names), &type));
+    k->type = (enum gh_key_type)type;
+    GH_TRY(col_text(r, row, 4, k->friendly_name, sizeof(k->friendly_name)));
+    k->created_ms = col_i64(r, row, 5);
+    k->updated_ms = col_i64(r, row, 6);
+    if (!PQgetisnull(r, row, 3)) {
+        k->permissions = gh__strdup(PQgetvalue(r, row, 3));
+        GH_ENSURE(k->permissions != NULL, GH_E_NOMEM);
+    }
+    if (secret == NULL) {
+        return GH_OK;
+    }
+    memset(secret, 0, sizeof(*secret));
+    secret->kind = GH_SEALED_API_KEY;
+    memcpy(secret->owner, k->sid, sizeof(secret->owner));
+    secret->created_ms = k->created_ms;
+    secret->updated_ms = k->updated_ms;
+    return read_sealed(r, row, 7, secret);
+}
+
+static gh_err
+pg_key_insert(struct gh_tx *tx, const struct gh_key *k, const struct gh_sealed *secret)
+{
+    struct params p = {0};
+
+    p_text(&p, k->sid);
+    p_text(&p, k->account_sid);
+    p_text(&p, key_type_names[k->type]);
+    p_text(&p, k->permissions);
+    p_text(&p, k->friendly_name);
+    p_i64(&p, k->created_ms);
+    p_i64(&p, k->updated_ms);
+    p_sealed_tail(&p, secret);
+    return exec_cmd(tx, S_KEY_INSERT, &p, NULL);
+}
+
+static gh_err
+pg_key_get(struct gh_tx *tx, const char *sid, struct gh_key *out, struct gh_sealed *secret)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    memset(out, 0, sizeof(*out));
+    p_text(&p, sid);
+    GH_TRY(exec_stmt(tx, S_KEY_GET, &p, &r));
+    rc = PQntuples(r) == 1 ? read_key(r, 0, out, secret) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_key_update(struct gh_tx *tx, const struct gh_key *k)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, k->sid);
+    p_text(&p, k->friendly_name);
+    p_text(&p, k->permissions);
+    p_i64(&p, k->updated_ms);
+    GH_TRY(exec_cmd(tx, S_KEY_UPDATE, &p, &n));
+    return one_row_changed(n);
+}
+
+static gh_err
+pg_key_delete(struct gh_tx *tx, const char *sid)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, sid);
+    GH_TRY(exec_cmd(tx, S_KEY_DELETE, &p, &n));
+    return one_row_changed(n);
+}
+
+static gh_err
+pg_key_list(struct gh_tx *tx, const struct gh_key_query *q, struct gh_key *out, size_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    p_text(&p, q->account_sid);
+    p_bool(&p, q->signing);
+    p_after(&p, &q->cursor);
+    p_bounds(&p, &q->cursor);
+    GH_TRY(exec_stmt(tx, S_KEY_LIST, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r) && *n < q->cursor.limit; i++) {
+        rc = read_key(r, i, &out[*n], NULL);
+        *n += 1; /* counted even on failure, so the caller frees what was read */
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* ---- sealed rows (master-key rotation) ---- */
+
+static gh_err
+pg_sealed_each(struct gh_tx *tx, enum gh_sealed_kind kind, gh_sealed_fn fn, void *arg)
+{
+    bool token = kind == GH_SEALED_AUTH_TOKEN;
+    struct params p = {0};
+    struct gh_sealed row;
+    PGresult *r;
+    gh_err rc = GH_OK;
+    int slot = 0;
+
+    GH_TRY(exec_stmt(tx, token ? S_TOKEN_ALL : S_KEY_ALL, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r); i++) {
+        memset(&row, 0, sizeof(row));
+        row.kind = kind;
+        rc = col_text(r, i, 0, row.owner, sizeof(row.owner));
+        if (rc == GH_OK && token) {
+            rc = col_enum(r, i, 1, slot_names, 2, &slot);
+            row.slot = (enum gh_token_slot)slot;
+        }
+        if (rc == GH_OK) {
+            rc = read_sealed_tail(r, i, token ? 2 : 1, &row);
+        }
+        if (rc == GH_OK) {
+            rc = fn(tx, &row, arg);
+        }
+    }
+    gh_wipe(&row, sizeof(row));
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_sealed_update(struct gh_tx *tx, const struct gh_sealed *row)
+{
+    bool token = row->kind == GH_SEALED_AUTH_TOKEN;
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, row->owner);
+    p_text(&p, token ? slot_names[row->slot] : "");
+    p_sealed_tail(&p, row);
+    GH_TRY(exec_cmd(tx, token ? S_TOKEN_RESEAL : S_KEY_RESEAL, &p, &n));
+    return one_row_changed(n);
+}
+
+/* ---- audit ---- */
+
+static gh_err
+pg_audit_last(struct gh_tx *tx, int64_t *seq, uint8_t hash[32])
+{
+    struct params p = {0};
+    PGresult *r;
+    size_t len = 0;
+    gh_err rc = GH_OK;
+
+    *seq = 0;
+    memset(hash, 0, 32);
+    GH_TRY(exec_stmt(tx, S_AUDIT_LAST, &p, &r));
+    if (PQntuples(r) == 1) {
+        *seq = col_i64(r, 0, 0);
+        rc = col_blob(r, 0, 1, hash, 32, &len);
+        rc = rc == GH_OK && len != 32 ? GH_E_STORE : rc;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_audit_insert(struct gh_tx *tx, const struct gh_audit_event *ev)
+{
+    struct params p = {0};
+    uint8_t prev[32];
+    int64_t last;
+
+    GH_TRY(pg_audit_last(tx, &last, prev));
+    GH_ENSURE(ev->seq == last + 1, GH_E_CONFLICT);
+    p_i64(&p, ev->seq);
+    p_i64(&p, ev->time_ms);
+    p_text(&p, ev->actor);
+    p_text(&p, ev->action);
+    p_text(&p, ev->target);
+    p_text(&p, ev->remote_addr);
+    p_text(&p, ev->user_agent);
+    p_text(&p, ev->outcome);
+    p_text(&p, ev->detail);
+    p_blob(&p, prev, sizeof(prev));
+    p_blob(&p, ev->hash, sizeof(ev->hash));
+    return exec_cmd(tx, S_AUDIT_INSERT, &p, NULL);
+}
+
+static gh_err
+read_audit(const PGresult *r, int row, struct gh_audit_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->seq = col_i64(r, row, 0);
+    ev->time_ms = col_i64(r, row, 1);
+    GH_TRY(col_text(r, row, 2, ev->actor, sizeof(ev->actor)));
+    GH_TRY(col_text(r, row, 3, ev->action, sizeof(ev->action)));
+    GH_TRY(col_text(r, row, 4, ev->target, sizeof(ev->target)));
+    GH_TRY(col_text(r, row, 5, ev->remote_addr, sizeof(ev->remote_addr)));
+    GH_TRY(col_text(r, row, 6, ev->user_agent, sizeof(ev->user_agent)));
+    GH_TRY(col_text(r, row, 7, ev->outcome, sizeof(ev->outcome)));
+    GH_TRY(col_text(r, row, 8, ev->detail, sizeof(ev->detail)));
+    return col_blob(r, row, 9, ev->hash, sizeof(ev->hash), NULL);
+}
+
+static gh_err
+pg_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg)
+{
+    struct gh_audit_event ev;
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    p_i64(&p, after_seq);
+    GH_TRY(exec_stmt(tx, S_AUDIT_EACH, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r); i++) {
+        rc = read_audit(r, i, &ev);
+        if (rc == GH_OK && fn(&ev, arg) != 0) {
+            break;
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+static const struct gh_store_ops pg_ops = {
+    .name = "postgresql",
+    .close = pg_close,
+    .revision = pg_revision,
+    .migrate = pg_migrate,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .meta_get = pg_meta_get,
+    .meta_put = pg_meta_put,
+    .account_insert = pg_account_insert,
+    .account_get = pg_account_get,
+    .account_update = pg_account_update,
+    .account_list = pg_account_list,
+    .account_count_children = pg_account_count_children,
+    .token_insert = pg_token_insert,
+    .token_get = pg_token_get,
+    .token_delete = pg_token_delete,
+    .token_promote = pg_token_promote,
+    .key_insert = pg_key_insert,
+    .key_get = pg_key_get,
+    .key_update = pg_key_update,
+    .key_delete = pg_key_delete,
+    .key_list = pg_key_list,
+    .sealed_each = pg_sealed_each,
+    .sealed_update = pg_sealed_update,
+    .audit_last = pg_audit_last,
+    .audit_insert = pg_audit_insert,
+    .audit_each = pg_audit_each,
+};
