@@ -1,8 +1,11 @@
 /*
- * cmd_master_key.c -- `gatehouse master-key rotate [--json]` and `gatehouse master-key export`.
- * Rotation needs the key file (it adds the new key there first); export prints the key file's
- * keys in the form $GATEHOUSE_MASTER_KEY takes, for servers that get their key from the
- * environment (it prints a secret: pipe it into your secret store, not into a terminal log).
+ * cmd_master_key.c -- `gatehouse master-key add|rotate|export`.
+ *
+ * One server: `rotate` (adds a key, re-seals everything under it, retires the old one).  Several
+ * servers: `add` a key to the key file, give the file (or its `export`) to every server and
+ * restart them, then `rotate` (which uses that key), then distribute the file again at leisure.
+ * `export` prints the keys as $GATEHOUSE_MASTER_KEY takes them: a secret, so pipe it into your
+ * secret store, not into a terminal log.
  */
 #include <getopt.h>
 #include <string.h>
@@ -10,7 +13,7 @@
 #include "cli.h"
 
 static const char usage_text[] =
-    "usage: gatehouse master-key rotate|export [--json] " CLI_COMMON_USAGE;
+    "usage: gatehouse master-key add|rotate|export [--json] " CLI_COMMON_USAGE;
 
 static int
 rotate(struct cli_settings *s, bool json)
@@ -42,7 +45,30 @@ rotate(struct cli_settings *s, bool json)
     return 0;
 }
 
-static int export(struct cli_settings *s, bool json)
+static int
+add_key(struct cli_settings *s, bool json)
+{
+    uint32_t id = 0;
+    gh_err rc;
+
+    cli_resolve(s);
+    rc = gh_master_key_add(s->key_file, s->data_dir, &id);
+    if (rc != GH_OK) {
+        cli_die("master-key add", rc);
+    }
+    if (json) {
+        printf("{\"key_id\": %u}\n", (unsigned)id);
+    } else {
+        printf("Added key %u to the key file (not in use yet). Give the key file, or "
+               "`gatehouse master-key export`, to every server, restart them, then run "
+               "`gatehouse master-key rotate`.\n",
+               (unsigned)id);
+    }
+    return 0;
+}
+
+static int
+export_keys(struct cli_settings *s, bool json)
 {
     char text[1024];
     gh_err rc;
@@ -74,7 +100,8 @@ cmd_master_key(int argc, char **argv)
     const char *verb;
     int c;
 
-    if (argc < 2 || (strcmp(argv[1], "rotate") != 0 && strcmp(argv[1], "export") != 0)) {
+    if (argc < 2 || (strcmp(argv[1], "rotate") != 0 && strcmp(argv[1], "export") != 0 &&
+                     strcmp(argv[1], "add") != 0)) {
         cli_usage(usage_text);
     }
     verb = argv[1];
@@ -89,5 +116,8 @@ cmd_master_key(int argc, char **argv)
         }
         json = true;
     }
-    return strcmp(verb, "rotate") == 0 ? rotate(&s, json) : export(&s, json);
+    if (strcmp(verb, "add") == 0) {
+        return add_key(&s, json);
+    }
+    return strcmp(verb, "rotate") == 0 ? rotate(&s, json) : export_keys(&s, json);
 }

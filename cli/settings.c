@@ -182,7 +182,7 @@ cli_resolve(struct cli_settings *s)
 
     s->data_dir = s->data_dir != NULL ? s->data_dir : env("GATEHOUSE_DATA");
     s->data_dir = s->data_dir != NULL ? s->data_dir : "./var";
-    s->store = s->store != NULL ? s->store : env("GATEHOUSE_STORE");
+    s->store = s->store != NULL && s->store[0] != '\0' ? s->store : env("GATEHOUSE_STORE");
     s->listen = s->listen != NULL ? s->listen : env("GATEHOUSE_LISTEN");
     s->master_key = env("GATEHOUSE_MASTER_KEY");
     s->config = s->config != NULL ? s->config : env("GATEHOUSE_CONFIG");

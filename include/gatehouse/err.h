@@ -48,7 +48,7 @@
     X(GH_E_UNREACHABLE, 503, 20503, "The store cannot be reached")                                 \
     X(GH_E_WRONG_KEY, 500, 20500, "The master key does not match this store")                      \
     X(GH_E_KEYFILE, 500, 20500,                                                                    \
-      "The master key file is unreadable, malformed, or readable by group or others")
+      "The master key is missing, unreadable, malformed, or readable by group or others")
 
 #define GH_ERR_ENUM_(name, http, code, msg) name,
 typedef enum { GH_ERR_TABLE(GH_ERR_ENUM_) GH_ERR_COUNT_ } gh_err;

@@ -53,11 +53,19 @@ GH_API GH_MUST_CHECK gh_err gh_instance_init(const struct gh_ctx_config *cfg,
                                              const char *friendly_name, struct gh_init_result *out);
 
 /**
- * Rotates the master key: adds a new key to the key file, re-encrypts every sealed secret and
- * recomputes every lookup digest in one transaction, then retires the old keys from the file.
+ * Rotates the master key: re-encrypts every sealed secret and recomputes every lookup digest
+ * under the newest key of the key file in one transaction (adding a new key first unless
+ * gh_master_key_add already did), then retires the older keys from the file.
  */
 GH_API GH_MUST_CHECK gh_err gh_master_key_rotate(struct gh_ctx *ctx, uint32_t *new_key_id,
                                                  size_t *rows);
+
+/**
+ * Adds a new key to the key file (key_file, else <data_dir>/master.key) without using it yet:
+ * distribute the file (or its export) to every server, then rotate.  new_key_id receives its id.
+ */
+GH_API GH_MUST_CHECK gh_err gh_master_key_add(const char *key_file, const char *data_dir,
+                                              uint32_t *new_key_id);
 
 /**
  * The keys of the key file (key_file, else <data_dir>/master.key) as the text

@@ -93,8 +93,10 @@ gh__ctx_locate(const struct gh_ctx_config *cfg, struct gh_ctx *ctx, char *target
 gh_err
 gh__ctx_load_keys(const struct gh_ctx *ctx, struct gh_keyring **out)
 {
-    return ctx->key_text != NULL ? gh__keyring_load_text(ctx->key_text, out)
-                                 : gh__keyring_load(ctx->key_file, out);
+    gh_err rc = ctx->key_text != NULL ? gh__keyring_load_text(ctx->key_text, out)
+                                      : gh__keyring_load(ctx->key_file, out);
+
+    return rc == GH_E_NOT_FOUND ? GH_E_KEYFILE : rc; /* no key file: say so, not "no instance" */
 }
 
 static gh_err

@@ -133,6 +133,19 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
 }
 
 gh_err
+gh_master_key_add(const char *key_file, const char *data_dir, uint32_t *new_key_id)
+{
+    char path[PATH_MAX];
+
+    GH_ENSURE(new_key_id != NULL, GH_E_INVALID);
+    *new_key_id = 0;
+    GH_TRY(gh_library_init());
+    GH_TRY(key_file != NULL ? gh__strlcpy(path, key_file, sizeof(path))
+                            : gh__data_path(data_dir, GH_KEY_FILE, path, sizeof(path)));
+    return gh__keyring_file_add(path, new_key_id);
+}
+
+gh_err
 gh_master_key_export(const char *key_file, const char *data_dir, char *out, size_t cap)
 {
     char path[PATH_MAX];
@@ -208,7 +221,14 @@ gh_master_key_rotate(struct gh_ctx *ctx, uint32_t *new_key_id, size_t *rows)
     *new_key_id = 0;
     *rows = 0;
     GH_ENSURE(ctx->key_text == NULL, GH_E_INVALID); /* keys from the environment: no file */
-    GH_TRY(gh__keyring_file_add(ctx->key_file, &r.new_id));
+    GH_TRY(gh__transact(ctx, GH_TX_READ, gh__keyring_reload_step, NULL));
+    pthread_rwlock_rdlock(&ctx->kr_lock);
+    r.new_id = gh__keyring_newest(ctx->kr);
+    pthread_rwlock_unlock(&ctx->kr_lock);
+    /* A key added beforehand (master-key add, already given to every server) is used as is. */
+    if (r.new_id == gh__seal_key_id(ctx)) {
+        GH_TRY(gh__keyring_file_add(ctx->key_file, &r.new_id));
+    }
     GH_TRY(gh__transact(ctx, GH_TX_WRITE, rotate_in_tx, &r));
     GH_TRY(gh__keyring_file_retain(ctx->key_file, r.new_id));
     GH_TRY(gh__transact(ctx, GH_TX_READ, gh__keyring_reload_step, NULL));
