@@ -277,6 +277,7 @@ parse_text(const char *text, struct file_keys *fk)
 
         sodium_memzero(line, sizeof(line));
         GH_TRY(rc);
+        GH_ENSURE(comma == NULL || comma[1] != '\0', GH_E_KEYFILE); /* no empty last entry */
         p += n + (comma != NULL ? 1 : 0);
     }
     GH_ENSURE(fk->n > 0, GH_E_KEYFILE);

@@ -672,6 +672,63 @@ check_match_refuses_malformed_values(void **state)
 
 /* ---- adding and retiring keys ---- */
 
+/* The text form ($GATEHOUSE_MASTER_KEY) holds the same keys as the file it was exported from. */
+static void
+export_and_load_text_round_trip(void **state)
+{
+    struct fixture *f = *state;
+    struct gh_keyring *from_file = NULL;
+    struct gh_keyring *from_text = NULL;
+    uint8_t a[GH_LOOKUP_BYTES];
+    uint8_t b[GH_LOOKUP_BYTES];
+    char text[512];
+    uint32_t id = 0;
+
+    assert_gh(gh__keyring_file_create(f->key_path), GH_OK);
+    assert_gh(gh__keyring_file_add(f->key_path, &id), GH_OK);
+    assert_gh(gh__keyring_file_export(f->key_path, text, sizeof(text)), GH_OK);
+    assert_non_null(strstr(text, "1:"));
+    assert_non_null(strstr(text, ",2:"));
+    from_file = load_ok(f->key_path);
+    assert_gh(gh__keyring_load_text(text, &from_text), GH_OK);
+    for (uint32_t k = 1; k <= 2; k++) {
+        assert_true(gh__keyring_has(from_text, k));
+        assert_gh(gh__keyring_lookup(from_file, k, "SKx", "secret", 6, a), GH_OK);
+        assert_gh(gh__keyring_lookup(from_text, k, "SKx", "secret", 6, b), GH_OK);
+        assert_memory_equal(a, b, sizeof(a));
+    }
+    assert_gh(gh__keyring_file_export(f->key_path, text, 20), GH_E_LIMIT); /* too small */
+    gh__keyring_free(from_file);
+    gh__keyring_free(from_text);
+}
+
+static void
+load_text_refuses_malformed_keys(void **state)
+{
+    static const char *const bad[] = {
+        "",
+        "1",
+        "1:",
+        "0:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "1:AAAA",
+        "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,",
+        "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,1:"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "x:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    };
+    struct gh_keyring *kr = NULL;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_gh(gh__keyring_load_text(bad[i], &kr), GH_E_KEYFILE);
+        assert_null(kr);
+    }
+    assert_gh(gh__keyring_load_text(NULL, &kr), GH_E_KEYFILE);
+    assert_gh(gh__keyring_load_text("7:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &kr), GH_OK);
+    assert_true(gh__keyring_has(kr, 7));
+    gh__keyring_free(kr);
+}
+
 static void
 file_add_then_retain(void **state)
 {
@@ -819,6 +876,8 @@ main(void)
         T(lookup_is_deterministic_and_separated),
         T(check_value_matches_its_own_key_only),
         T(check_match_refuses_malformed_values),
+        T(export_and_load_text_round_trip),
+        T(load_text_refuses_malformed_keys),
         T(file_add_then_retain),
         T(file_add_replaces_a_stale_temporary_file),
         T(file_add_refuses_a_full_ring),
