@@ -12,11 +12,11 @@
  * ORDER BY) is here; the schema files are shared with SQLite.
  */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdlib.h>
 
 #include <libpq-fe.h>
 
+#include "store/pool.h"
 #include "store/store.h"
 
 #define PARAMS_MAX        12
@@ -112,15 +112,14 @@ struct conn {
     struct gh_tx tx; /* first: a tx is its connection */
     PGconn *pg;
     bool prepared[S_COUNT_];
-    bool in_use;
+    size_t slot; /* its index in the pool */
     bool failed; /* a statement failed: the transaction must end with ROLLBACK */
 };
 
 struct pg_store {
     struct gh_store base;
     char *conninfo;
-    pthread_mutex_t lock;
-    pthread_cond_t freed;
+    struct gh_pool pool;
     size_t n;
     struct conn *conns;
 };
@@ -361,33 +360,13 @@ connect_conn(struct pg_store *s, struct conn *c)
 static struct conn *
 acquire(struct pg_store *s)
 {
-    struct conn *c = NULL;
-
-    pthread_mutex_lock(&s->lock);
-    while (c == NULL) {
-        for (size_t i = 0; i < s->n && c == NULL; i++) {
-            if (!s->conns[i].in_use) {
-                c = &s->conns[i];
-            }
-        }
-        if (c == NULL) {
-            pthread_cond_wait(&s->freed, &s->lock);
-        }
-    }
-    c->in_use = true;
-    pthread_mutex_unlock(&s->lock);
-    return c;
+    return &s->conns[gh__pool_acquire(&s->pool)];
 }
 
 static void
 release(struct conn *c)
 {
-    struct pg_store *s = (struct pg_store *)c->tx.store;
-
-    pthread_mutex_lock(&s->lock);
-    c->in_use = false;
-    pthread_cond_signal(&s->freed);
-    pthread_mutex_unlock(&s->lock);
+    gh__pool_release(&((struct pg_store *)c->tx.store)->pool, c->slot);
 }
 
 /* Runs a simple (unprepared) command string. */
@@ -503,8 +482,7 @@ pg_close(struct gh_store *st)
     }
     gh__free(s->conns);
     gh__free(s->conninfo);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->freed);
+    gh__pool_clear(&s->pool);
     gh__free(s);
 }
 
@@ -518,16 +496,15 @@ gh__pg_open(const char *url, unsigned connections, struct gh_store **out)
     *out = NULL;
     GH_ENSURE(s != NULL, GH_E_NOMEM);
     s->base.ops = &pg_ops;
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->freed, NULL);
     s->conninfo = gh__strdup(url);
     s->conns = gh__calloc(connections, sizeof(*s->conns));
-    if (s->conninfo == NULL || s->conns == NULL) {
+    if (s->conninfo == NULL || s->conns == NULL || gh__pool_init(&s->pool, connections) != GH_OK) {
         pg_close(&s->base);
         return GH_E_NOMEM;
     }
     for (s->n = 0; s->n < connections; s->n++) {
         s->conns[s->n].tx.store = &s->base;
+        s->conns[s->n].slot = s->n;
     }
     first = acquire(s); /* fail now, clearly, when the database cannot be reached */
     rc = connect_conn(s, first);

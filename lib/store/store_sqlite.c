@@ -6,10 +6,10 @@
  * survives power loss), foreign keys and a busy timeout; write transactions begin IMMEDIATE so
  * two writers never deadlock upgrading a read lock.  Values are always bound.
  */
-#include <pthread.h>
 
 #include <sqlite3.h>
 
+#include "store/pool.h"
 #include "store/revision.h"
 #include "store/store.h"
 
@@ -108,14 +108,13 @@ struct conn {
     struct gh_tx tx; /* first: a tx is its connection */
     sqlite3 *db;
     sqlite3_stmt *stmts[S_COUNT_];
-    bool in_use;
+    size_t slot; /* its index in the pool */
 };
 
 struct sqlite_store {
     struct gh_store base;
     struct gh_revision *rev; /* shared with every process that opens this database */
-    pthread_mutex_t lock;
-    pthread_cond_t freed;
+    struct gh_pool pool;
     size_t n;
     struct conn *conns;
 };
@@ -295,8 +294,7 @@ sqlite_close(struct gh_store *st)
     }
     gh__free(s->conns);
     gh__revision_close(s->rev);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->freed);
+    gh__pool_clear(&s->pool);
     gh__free(s);
 }
 
@@ -326,16 +324,15 @@ gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out)
     *out = NULL;
     GH_ENSURE(s != NULL, GH_E_NOMEM);
     s->base.ops = &sqlite_ops;
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->freed, NULL);
     s->conns = gh__calloc(connections, sizeof(*s->conns));
-    if (s->conns == NULL) {
+    if (s->conns == NULL || gh__pool_init(&s->pool, connections) != GH_OK) {
         sqlite_close(&s->base);
         return GH_E_NOMEM;
     }
     rc = open_revision(s, path);
     for (s->n = 0; rc == GH_OK && s->n < connections; s->n++) {
         s->conns[s->n].tx.store = &s->base;
+        s->conns[s->n].slot = s->n;
         rc = conn_open(&s->conns[s->n], path);
     }
     if (rc != GH_OK) {
@@ -349,33 +346,13 @@ gh__sqlite_open(const char *path, unsigned connections, struct gh_store **out)
 static struct conn *
 acquire(struct sqlite_store *s)
 {
-    struct conn *c = NULL;
-
-    pthread_mutex_lock(&s->lock);
-    while (c == NULL) {
-        for (size_t i = 0; i < s->n && c == NULL; i++) {
-            if (!s->conns[i].in_use) {
-                c = &s->conns[i];
-            }
-        }
-        if (c == NULL) {
-            pthread_cond_wait(&s->freed, &s->lock);
-        }
-    }
-    c->in_use = true;
-    pthread_mutex_unlock(&s->lock);
-    return c;
+    return &s->conns[gh__pool_acquire(&s->pool)];
 }
 
 static void
 release(struct conn *c)
 {
-    struct sqlite_store *s = (struct sqlite_store *)c->tx.store;
-
-    pthread_mutex_lock(&s->lock);
-    c->in_use = false;
-    pthread_cond_signal(&s->freed);
-    pthread_mutex_unlock(&s->lock);
+    gh__pool_release(&((struct sqlite_store *)c->tx.store)->pool, c->slot);
 }
 
 static gh_err
