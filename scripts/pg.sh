@@ -204,6 +204,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 log_min_messages = warning
+log_checkpoints = off
 log_line_prefix = '%m [%p] %q%u@%d '
 EOF
     fi

@@ -48,8 +48,10 @@ async function withTwin(c, fn) {
     const exit = await twin.stop();
     const crash = twin.unexpectedExit();
     if (failure) {
-        if (crash) {
-            c.diag(`server B crashed (code ${crash.code}, signal ${crash.signal}); stderr tail:\n${twin.stderr.slice(-1500)}`);
+        /* a crash can close the connection before its exit event: then stop() saw the exit */
+        const bad = crash || (exit && (exit.code !== 0 || exit.signal) ? exit : null);
+        if (bad) {
+            c.diag(`server B exited with code ${bad.code}, signal ${bad.signal}; stderr tail:\n${twin.stderr.slice(-1500)}`);
         }
         throw failure;
     }

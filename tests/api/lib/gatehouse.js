@@ -15,7 +15,7 @@
  * holds the master key.  GATEHOUSE_TEST_DEBUG=1 prints every command the harness runs (as a
  * shell line, on stderr).
  */
-const { spawn, execFile } = require('child_process');
+const { spawn, execFile, execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
@@ -46,6 +46,13 @@ function show(cmd, args) {
     }
 }
 
+/* GATEHOUSE_TEST_DEBUG=1: what happens to the processes (signals, exits). */
+function note(msg) {
+    if (DEBUG) {
+        process.stderr.write(`# harness: ${msg}\n`);
+    }
+}
+
 /* Runs scripts/pg.sh; resolves its stdout trimmed, rejects with its one-line error. */
 function pgsh(args) {
     show(PG_SH, args);
@@ -65,14 +72,19 @@ function storeKind() {
     return PG_DIR ? { kind: 'postgresql', dir: PG_DIR } : { kind: 'sqlite' };
 }
 
-/* A fresh database in the GATEHOUSE_TEST_PG_DIR cluster: {name, url}. */
-async function createDatabase() {
+/*
+ * A fresh database in the GATEHOUSE_TEST_PG_DIR cluster for g: sets g.database = {name, url}
+ * (the name before the create, so an interrupted run drops it too) and g.store.
+ */
+async function createDatabase(g) {
     const name = `gh_${process.pid}_${++dbSeq}_${crypto.randomBytes(3).toString('hex')}`;
+    g.database = { name, url: null };
     const url = await pgsh(['createdb', PG_DIR, name]);
     if (!/^postgres(ql)?:\/\//.test(url)) {
         throw new Error(`scripts/pg.sh createdb printed no URL: ${JSON.stringify(url)}`);
     }
-    return { name, url };
+    g.database.url = url;
+    g.store = url;
 }
 
 /* Runs the gatehouse CLI; resolves {code, signal, stdout, stderr}, never rejects on exit status. */
@@ -141,8 +153,7 @@ class Gatehouse {
         live.add(g);
         try {
             if (PG_DIR) {
-                g.database = await createDatabase();
-                g.store = g.database.url;
+                await createDatabase(g);
                 storeByDir.set(dir, g.store);
             }
             const init = await cliJson(bin, ['init', ...g.dataArgs(), '--json']);
@@ -172,6 +183,7 @@ class Gatehouse {
         const args = ['serve', ...this.dataArgs(), '--listen', '127.0.0.1:0'];
         show(this.bin, args);
         const proc = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        note(`pid ${proc.pid} started`);
         this.proc = proc;
         let partial = '';
         proc.stderr.setEncoding('utf8');
@@ -189,6 +201,8 @@ class Gatehouse {
         proc.exitPromise = new Promise((resolve) => {
             /* 'close', not 'exit': it comes after stdout and stderr are drained */
             proc.on('close', (code, signal) => {
+                note(`pid ${proc.pid} (${this.url || 'not listening'}) exited: code ${code}, signal ${signal}` +
+                     `${this.expectExit ? '' : ' (unexpected)'}`);
                 this.exits.push({ code, signal, expected: this.expectExit });
                 if (this.proc === proc) {
                     this.proc = null;
@@ -269,6 +283,7 @@ class Gatehouse {
             return null;
         }
         this.expectExit = true;
+        note(`kill -TERM ${proc.pid} (${this.url})`);
         proc.kill('SIGTERM');
         const r = await this.waitExit(proc);
         if (r === null) {
@@ -287,6 +302,7 @@ class Gatehouse {
             return null;
         }
         this.expectExit = true;
+        note(`kill -KILL ${proc.pid} (${this.url})`);
         proc.kill('SIGKILL');
         const r = await proc.exitPromise;
         this.url = null;
@@ -472,6 +488,14 @@ function killAll() {
             } catch (e) { /* already gone */ }
         }
         fs.rmSync(g.dir, { recursive: true, force: true });
+    }
+    for (const g of live) {
+        if (g.database && !PG_KEEP) {
+            try {
+                execFileSync(PG_SH, ['dropdb', PG_DIR, g.database.name], { stdio: ['ignore', 'ignore', 'inherit'], timeout: PG_TIMEOUT_MS });
+            } catch (e) { /* the cluster is throwaway */ }
+            g.database = null;
+        }
     }
     live.clear();
 }

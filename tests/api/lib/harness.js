@@ -174,22 +174,28 @@ async function runFile(file, { bin, tap }) {
                 sharedExits = shared.exits.length; /* reported with this case */
             }
         }
+        let stopFailure = null;
         if (tc.opts.fresh && g) {
+            /* destroy even when the case failed: a leaked server keeps the runner alive */
             try {
-                failure = failure || uncleanStop(await g.destroy());
+                stopFailure = uncleanStop(await g.destroy());
             } catch (e) {
-                failure = failure || e;
+                stopFailure = e;
             }
         }
-        tap.result(failure === null, name);
+        tap.result(failure === null && stopFailure === null, name);
         if (failure) {
             tap.diag(errorLines(failure).map((l) => `  ${l}`).join('\n'));
             if (ctx) {
                 tap.diag(ctx.report().map((l) => `  ${l}`).join('\n'));
             }
-            if (g && g.unexpectedExit()) {
-                tap.diag(`  server stderr tail:\n${g.stderr.slice(-1500)}`);
-            }
+        }
+        if (stopFailure) {
+            /* also when the case failed: a crash can close the connection before its exit event */
+            tap.diag(errorLines(stopFailure).map((l) => `  ${l}`).join('\n'));
+        }
+        if ((failure || stopFailure) && g && (g.unexpectedExit() || stopFailure)) {
+            tap.diag(`  server stderr tail:\n${g.stderr.slice(-1500)}`);
         }
         if (!failure && ctx && process.env.GATEHOUSE_TEST_VERBOSE) {
             ctx.notes.forEach((n) => tap.diag(`  ${n}`));
