@@ -30,7 +30,7 @@ die() {
 
 usage() {
     echo "usage: scripts/pg.sh start DIR | url DIR [DBNAME] | createdb DIR NAME | stop DIR |" \
-        "dropdb DIR NAME | dump DIR NAME" >&2
+        "halt DIR | dropdb DIR NAME | dump DIR NAME" >&2
     exit 2
 }
 
@@ -260,6 +260,17 @@ cmd_dump() {
         die "pg_dump $2 failed"
 }
 
+# halt DIR: stops the server but keeps the cluster; `start DIR` brings it back (same port, data).
+cmd_halt() {
+    dir=$(absdir "$1")
+    [ -f "$dir/$MARKER" ] || die "$dir was not made by scripts/pg.sh start"
+    find_bindir
+    pick_user
+    running || return 0
+    as "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 -s stop >/dev/null 2>&1 ||
+        die "the server in $dir did not stop"
+}
+
 cmd_stop() {
     if [ ! -e "$1" ]; then
         echo "pg.sh: $1 does not exist; nothing to stop" >&2
@@ -298,6 +309,7 @@ start) [ $# -eq 1 ] || usage; cmd_start "$1" ;;
 url) [ $# -le 2 ] || usage; cmd_url "$@" ;;
 createdb) [ $# -eq 2 ] || usage; cmd_createdb "$1" "$2" ;;
 stop) [ $# -eq 1 ] || usage; cmd_stop "$1" ;;
+halt) [ $# -eq 1 ] || usage; cmd_halt "$1" ;;
 dropdb) [ $# -eq 2 ] || usage; cmd_dropdb "$1" "$2" ;;
 dump) [ $# -eq 2 ] || usage; cmd_dump "$1" "$2" ;;
 *) usage ;;
