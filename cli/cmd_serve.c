@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "server.h"
@@ -62,6 +63,12 @@ cmd_serve(int argc, char **argv)
     cfg.ctx = cli_open(&s);
     cfg.listen = s.listen;
     cfg.threads = s.threads;
+    if (cfg.threads == 0 && s.store != NULL) {
+        /* Threads wait on PostgreSQL round trips: two per CPU keep the CPUs busy (bench). */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+        cfg.threads = cpus > 0 && cpus < 128 ? 2 * (unsigned)cpus : 4;
+    }
     cfg.max_connections = s.max_connections;
     cfg.timeout_s = s.timeout_s;
     cfg.public_url = s.public_url;

@@ -83,8 +83,9 @@ init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result 
     GH_TRY(ctx->store->ops->migrate(ctx->store));
     GH_TRY(already_initialised(ctx->store, &done, out->account_sid));
     if (done) {
-        /* An instance whose key file is gone cannot be repaired by a new key: refuse. */
-        return ctx->key_text != NULL || stat(ctx->key_file, &st) == 0 ? GH_OK : GH_E_KEYFILE;
+        /* Nothing changes; but say so only when the keys given are the instance's keys. */
+        GH_ENSURE(ctx->key_text != NULL || stat(ctx->key_file, &st) == 0, GH_E_KEYFILE);
+        return gh__transact(ctx, GH_TX_READ, gh__keyring_reload_step, NULL);
     }
     if (ctx->key_text == NULL && stat(ctx->key_file, &st) != 0) {
         GH_TRY(gh__keyring_file_create(ctx->key_file));
@@ -110,9 +111,11 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
     memset(&ctx, 0, sizeof(ctx));
     GH_TRY(gh_library_init());
     GH_TRY(gh__friendly_name_check(friendly_name));
-    GH_TRY(make_data_dir(dir));
     pthread_rwlock_init(&ctx.kr_lock, NULL);
     rc = gh__ctx_locate(cfg, &ctx, target, sizeof(target), &is_file);
+    if (rc == GH_OK && (is_file || (ctx.key_text == NULL && cfg->key_file == NULL))) {
+        rc = make_data_dir(dir); /* the folder holds the database or the key file */
+    }
     if (rc == GH_OK) {
         rc = gh__store_open(target, 1, &ctx.store);
     }

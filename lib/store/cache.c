@@ -1,14 +1,16 @@
 /*
- * cache.c -- a read cache in front of a backend that keeps a store-wide change counter
- * (revision.h).  It holds account rows, key rows (with their sealed secrets) and auth-token
- * rows, never a decrypted secret, and serves them only while the counter still has the value it
- * had when they were read: any commit by any process on this machine (a revocation, a
- * promotion, a status change) changes the counter before it is acknowledged, so no cached row
- * outlives the change and no revocation is delayed.  Read transactions begin the backend's
- * transaction only on a miss; write transactions bypass the cache.
+ * cache.c -- a read cache in front of a backend that keeps a store-wide change counter (SQLite:
+ * a word mapped by every process on the machine, revision.h; PostgreSQL: the revision of the
+ * write_lock row, which every write transaction updates).  It holds account rows, key rows
+ * (with their sealed secrets) and auth-token rows, never a decrypted secret, and serves them
+ * only while the counter still has the value it had when they were read: any commit by any
+ * process or server (a revocation, a promotion, a status change) changes the counter before it
+ * is acknowledged, and every transaction reads the counter first, so no cached row outlives the
+ * change and no revocation is delayed.  Read transactions begin the backend's transaction only
+ * on a miss; write transactions bypass the cache.
  *
- * Why: a warm authenticated GET otherwise spends most of its time beginning and ending SQLite
- * read transactions (file locks on the WAL index); see bench/api-auth.
+ * Why: a warm authenticated GET otherwise spends most of its time beginning and ending read
+ * transactions (SQLite's file locks; PostgreSQL's round trips); see bench/api-auth.
  */
 #include <pthread.h>
 
@@ -70,12 +72,13 @@ ctx_of(struct gh_tx *tx)
     return (struct cache_tx *)tx;
 }
 
+/* The counter now (tx NULL), or as tx's backend transaction sees it. */
 static uint64_t
-current_rev(struct cache_store *cs)
+current_rev(struct cache_store *cs, struct gh_tx *tx)
 {
-    uint64_t rev = 0;
+    uint64_t rev = 1; /* odd: unknown, never cached */
 
-    (void)cs->inner->ops->revision(cs->inner, &rev);
+    (void)cs->inner->ops->revision(cs->inner, tx, &rev);
     return rev;
 }
 
@@ -182,7 +185,7 @@ insert(struct cache_tx *t, const struct entry *in)
     struct cache_store *cs = cs_of(&t->base);
     struct entry *e;
 
-    if (current_rev(cs) != t->rev || !lock_for(t)) {
+    if (current_rev(cs, t->inner) != t->rev || !lock_for(t)) {
         return;
     }
     if (cs->used >= FILL_MAX) {
@@ -230,7 +233,7 @@ cache_begin(struct gh_store *st, enum gh_tx_mode mode, struct gh_tx **out)
     GH_ENSURE(t != NULL, GH_E_NOMEM);
     t->base.store = st;
     t->base.mode = mode;
-    t->rev = current_rev(cs);
+    t->rev = current_rev(cs, NULL);
     t->cacheable = mode == GH_TX_READ && (t->rev & 1) == 0;
     if (mode == GH_TX_WRITE && inner_tx(&t->base, &unused) != GH_OK) {
         gh__free(t);
@@ -390,11 +393,11 @@ FORWARD(audit_each, (struct gh_tx * tx, int64_t after_seq, gh_audit_fn fn, void 
 /* ---- the store ---- */
 
 static bool
-cache_revision(struct gh_store *st, uint64_t *out)
+cache_revision(struct gh_store *st, struct gh_tx *tx, uint64_t *out)
 {
     struct gh_store *inner = ((struct cache_store *)st)->inner;
 
-    return inner->ops->revision(inner, out);
+    return inner->ops->revision(inner, tx != NULL ? ((struct cache_tx *)tx)->inner : NULL, out);
 }
 
 static gh_err

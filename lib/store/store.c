@@ -1,24 +1,26 @@
 /*
- * store.c -- chooses a backend from the target's form.
+ * store.c -- chooses a backend from the target's form, and puts the read cache in front of it
+ * when it keeps a change counter.
  */
 #include "store/store.h"
 
 gh_err
 gh__store_open(const char *target, unsigned connections, struct gh_store **out)
 {
+    struct gh_store *inner = NULL;
+    uint64_t rev;
+
     *out = NULL;
     GH_ENSURE(target != NULL && target[0] != '\0', GH_E_INVALID);
     if (connections == 0) {
         connections = GH_STORE_CONNECTIONS_DEFAULT;
     }
     if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0) {
-        return gh__pg_open(target, connections, out);
+        GH_TRY(gh__pg_open(target, connections, &inner));
+    } else {
+        GH_TRY(gh__sqlite_open(target, connections, &inner));
     }
-    struct gh_store *inner = NULL;
-    uint64_t rev;
-
-    GH_TRY(gh__sqlite_open(target, connections, &inner));
-    if (!inner->ops->revision(inner, &rev)) {
+    if (!inner->ops->revision(inner, NULL, &rev)) {
         *out = inner;
         return GH_OK;
     }

@@ -77,10 +77,11 @@ struct gh_store_ops {
     const char *name;
     void (*close)(struct gh_store *st);
     /*
-     * The store-wide change counter (see revision.h), when the backend has one that every
-     * writing process updates; false otherwise (then nothing may be cached).
+     * The store-wide change counter, which every committed write changes before it is
+     * acknowledged, as seen by tx (NULL: now).  An odd value means a write is landing: do not
+     * cache.  False when the backend has no such counter (then nothing may be cached).
      */
-    bool (*revision)(struct gh_store *st, uint64_t *out);
+    bool (*revision)(struct gh_store *st, struct gh_tx *tx, uint64_t *out);
     GH_MUST_CHECK gh_err (*migrate)(struct gh_store *st);
     GH_MUST_CHECK gh_err (*begin)(struct gh_store *st, enum gh_tx_mode mode, struct gh_tx **out);
     GH_MUST_CHECK gh_err (*commit)(struct gh_tx *tx);

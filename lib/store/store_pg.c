@@ -5,7 +5,8 @@
  * bound.  Read transactions are REPEATABLE READ READ ONLY (one snapshot); write transactions
  * are READ COMMITTED and first update the single write_lock row, so writers from every server
  * run one at a time (the audit chain and the subaccount cap need that) and no write can be
- * lost.  A serialization failure or deadlock (from databases that run everything SERIALIZABLE)
+ * lost; that row's revision is also the change counter the read cache (cache.c) checks on
+ * every transaction.  A serialization failure or deadlock (from databases that run everything SERIALIZABLE)
  * is GH_E_RETRY, and the use case runs again (gh__transact).  A connection that breaks is
  * reopened by the next transaction that borrows it, so a restarted server is picked up again.
  * Everything PostgreSQL-specific in the SQL (placeholders, casts, the "C" collation of SIDs in
@@ -159,6 +160,9 @@ map_error(struct conn *c, const PGresult *res)
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
         strncmp(state, "53", 2) == 0) {
         return GH_E_UNREACHABLE; /* connection, shutdown, resources */
+    }
+    if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0) {
+        return GH_E_BUSY; /* statement_timeout, lock_timeout: try again later */
     }
     return GH_E_STORE;
 }
@@ -462,12 +466,43 @@ pg_commit(struct gh_tx *tx)
     return GH_OK;
 }
 
-static bool
-pg_revision(struct gh_store *st, uint64_t *out)
+/*
+ * The write_lock row's revision, doubled: every write transaction updates it and PostgreSQL
+ * commits it with the write, so it is never "landing" (odd) as SQLite's counter can be.
+ */
+static void
+read_revision(struct conn *c, uint64_t *out)
 {
-    (void)st;
-    *out = 0;
-    return false; /* servers on other machines write too: nothing may be cached */
+    PGresult *res = PQexec(c->pg, "SELECT revision FROM write_lock WHERE id = 1");
+
+    if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        *out = 2 * strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    } else if (c->tx.store != NULL && PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
+        c->failed = true;
+    }
+    PQclear(res);
+}
+
+/* Inside tx: the revision its snapshot sees; else the latest committed one (one round trip). */
+static bool
+pg_revision(struct gh_store *st, struct gh_tx *tx, uint64_t *out)
+{
+    struct pg_store *s = (struct pg_store *)st;
+    struct conn *c;
+
+    *out = 1; /* odd: unknown, never cached */
+    if (tx != NULL) {
+        if (!conn_of(tx)->failed) {
+            read_revision(conn_of(tx), out);
+        }
+        return true;
+    }
+    c = acquire(s);
+    if (connect_conn(s, c) == GH_OK) {
+        read_revision(c, out);
+    }
+    release(c);
+    return true;
 }
 
 static void

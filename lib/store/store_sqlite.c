@@ -299,8 +299,9 @@ sqlite_close(struct gh_store *st)
 }
 
 static bool
-sqlite_revision(struct gh_store *st, uint64_t *out)
+sqlite_revision(struct gh_store *st, struct gh_tx *tx, uint64_t *out)
 {
+    (void)tx; /* the shared counter: every process on this machine sees the same word */
     *out = gh__revision_load(((struct sqlite_store *)st)->rev);
     return true;
 }
