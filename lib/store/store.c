@@ -2,7 +2,23 @@
  * store.c -- chooses a backend from the target's form, and puts the read cache in front of it
  * when it keeps a change counter.
  */
+#include "store/rows.h"
 #include "store/store.h"
+
+const char *const gh__status_names[3] = {"active", "suspended", "closed"};
+const char *const gh__slot_names[2] = {"primary", "secondary"};
+const char *const gh__key_type_names[4] = {"main", "standard", "restricted", "signing"};
+
+int
+gh__name_index(const char *const *names, size_t n, const char *v)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        if (strcmp(names[i], v) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
 
 gh_err
 gh__store_open(const char *target, unsigned connections, struct gh_store **out)

@@ -18,44 +18,16 @@
 #include <libpq-fe.h>
 
 #include "store/pool.h"
+#include "store/rows.h"
 #include "store/store.h"
 
 #define PARAMS_MAX        12
 #define MIGRATION_LOCK_ID 7212341
 
-enum stmt_id {
-    S_META_GET,
-    S_META_PUT,
-    S_ACCOUNT_INSERT,
-    S_ACCOUNT_GET,
-    S_ACCOUNT_UPDATE,
-    S_ACCOUNT_LIST,
-    S_ACCOUNT_COUNT_CHILDREN,
-    S_TOKEN_INSERT,
-    S_TOKEN_GET,
-    S_TOKEN_DELETE,
-    S_TOKEN_PROMOTE,
-    S_KEY_INSERT,
-    S_KEY_GET,
-    S_KEY_UPDATE,
-    S_KEY_DELETE,
-    S_KEY_LIST,
-    S_TOKEN_ALL,
-    S_KEY_ALL,
-    S_TOKEN_RESEAL,
-    S_KEY_RESEAL,
-    S_AUDIT_LAST,
-    S_AUDIT_INSERT,
-    S_AUDIT_EACH,
-    S_COUNT_
-};
+#define STMT_ENUM_(name) S_##name,
+enum stmt_id { GH_STORE_STATEMENTS(STMT_ENUM_) S_COUNT_ };
+#undef STMT_ENUM_
 
-#define ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
-#define KEY_COLS                                                                                   \
-    "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "         \
-    "ciphertext, lookup_hash"
-#define AUDIT_COLS                                                                                 \
-    "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
 /* Keyset paging after (MS, SID) unless SID is ''; SIDs compare bytewise. */
 #define KEYSET(ms, sid)                                                                            \
     "(" sid "::text = '' OR created_ms > " ms "::bigint OR "                                       \
@@ -67,11 +39,12 @@ static const char *const sql[S_COUNT_] = {
     [S_META_GET] = "SELECT value FROM meta WHERE name = $1",
     [S_META_PUT] = "INSERT INTO meta (name, value) VALUES ($1, $2) "
                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-    [S_ACCOUNT_INSERT] = "INSERT INTO accounts (" ACCOUNT_COLS ") VALUES ($1, $2, $3, $4, $5, $6)",
-    [S_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE sid = $1",
+    [S_ACCOUNT_INSERT] =
+        "INSERT INTO accounts (" GH_ACCOUNT_COLS ") VALUES ($1, $2, $3, $4, $5, $6)",
+    [S_ACCOUNT_GET] = "SELECT " GH_ACCOUNT_COLS " FROM accounts WHERE sid = $1",
     [S_ACCOUNT_UPDATE] = "UPDATE accounts SET friendly_name = $2, status = $3, updated_ms = $4 "
                          "WHERE sid = $1",
-    [S_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts "
+    [S_ACCOUNT_LIST] = "SELECT " GH_ACCOUNT_COLS " FROM accounts "
                        "WHERE (sid = $1 OR ($6::boolean AND parent_sid = $1)) "
                        "AND ($2::text IS NULL OR friendly_name = $2::text) "
                        "AND ($3::text IS NULL OR status = $3::text) "
@@ -84,13 +57,13 @@ static const char *const sql[S_COUNT_] = {
     [S_TOKEN_DELETE] = "DELETE FROM auth_tokens WHERE account_sid = $1 AND slot = $2",
     [S_TOKEN_PROMOTE] = "UPDATE auth_tokens SET slot = 'primary', updated_ms = $2 "
                         "WHERE account_sid = $1 AND slot = 'secondary'",
-    [S_KEY_INSERT] = "INSERT INTO api_keys (" KEY_COLS ") "
+    [S_KEY_INSERT] = "INSERT INTO api_keys (" GH_KEY_COLS ") "
                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    [S_KEY_GET] = "SELECT " KEY_COLS " FROM api_keys WHERE sid = $1",
+    [S_KEY_GET] = "SELECT " GH_KEY_COLS " FROM api_keys WHERE sid = $1",
     [S_KEY_UPDATE] = "UPDATE api_keys SET friendly_name = $2, permissions = $3, updated_ms = $4 "
                      "WHERE sid = $1",
     [S_KEY_DELETE] = "DELETE FROM api_keys WHERE sid = $1",
-    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM api_keys WHERE account_sid = $1 "
+    [S_KEY_LIST] = "SELECT " GH_KEY_COLS " FROM api_keys WHERE account_sid = $1 "
                    "AND (($2::boolean AND type = 'signing') OR "
                    "(NOT $2::boolean AND type <> 'signing')) "
                    "AND " KEYSET("$3", "$4") PAGE_ORDER("$5", "$6"),
@@ -106,7 +79,7 @@ static const char *const sql[S_COUNT_] = {
     [S_AUDIT_INSERT] = "INSERT INTO audit_events (seq, time_ms, actor, action, target, "
                        "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    [S_AUDIT_EACH] = "SELECT " AUDIT_COLS " FROM audit_events WHERE seq > $1 ORDER BY seq",
+    [S_AUDIT_EACH] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE seq > $1 ORDER BY seq",
 };
 
 struct conn {
@@ -314,23 +287,11 @@ col_blob(const PGresult *r, int row, int col, void *out, size_t cap, size_t *len
     return rc;
 }
 
-static const char *const status_names[] = {"active", "suspended", "closed"};
-static const char *const slot_names[] = {"primary", "secondary"};
-static const char *const key_type_names[] = {"main", "standard", "restricted", "signing"};
-
 static gh_err
 col_enum(const PGresult *r, int row, int col, const char *const *names, size_t n, int *out)
 {
-    const char *v = PQgetvalue(r, row, col);
-
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(names[i], v) == 0) {
-            *out = (int)i;
-            return GH_OK;
-        }
-    }
-    *out = -1;
-    return GH_E_STORE;
+    *out = gh__name_index(names, n, PQgetvalue(r, row, col));
+    return *out < 0 ? GH_E_STORE : GH_OK;
 }
 
 /* ---- connections and transactions ---- */
@@ -649,7 +610,7 @@ read_account(const PGresult *r, int row, struct gh_account *a)
     GH_TRY(col_text(r, row, 0, a->sid, sizeof(a->sid)));
     GH_TRY(col_text(r, row, 1, a->parent_sid, sizeof(a->parent_sid)));
     GH_TRY(col_text(r, row, 2, a->friendly_name, sizeof(a->friendly_name)));
-    GH_TRY(col_enum(r, row, 3, status_names, GH_ARRAY_LEN(status_names), &status));
+    GH_TRY(col_enum(r, row, 3, gh__status_names, GH_ARRAY_LEN(gh__status_names), &status));
     a->status = (enum gh_account_status)status;
     a->created_ms = col_i64(r, row, 4);
     a->updated_ms = col_i64(r, row, 5);
@@ -664,7 +625,7 @@ pg_account_insert(struct gh_tx *tx, const struct gh_account *a)
     p_text(&p, a->sid);
     p_text(&p, a->parent_sid[0] != '\0' ? a->parent_sid : NULL);
     p_text(&p, a->friendly_name);
-    p_text(&p, status_names[a->status]);
+    p_text(&p, gh__status_names[a->status]);
     p_i64(&p, a->created_ms);
     p_i64(&p, a->updated_ms);
     return exec_cmd(tx, S_ACCOUNT_INSERT, &p, NULL);
@@ -693,7 +654,7 @@ pg_account_update(struct gh_tx *tx, const struct gh_account *a)
 
     p_text(&p, a->sid);
     p_text(&p, a->friendly_name);
-    p_text(&p, status_names[a->status]);
+    p_text(&p, gh__status_names[a->status]);
     p_i64(&p, a->updated_ms);
     GH_TRY(exec_cmd(tx, S_ACCOUNT_UPDATE, &p, &n));
     return one_row_changed(n);
@@ -726,7 +687,7 @@ pg_account_list(struct gh_tx *tx, const struct gh_account_query *q, struct gh_ac
     *n = 0;
     p_text(&p, q->scope_sid);
     p_text(&p, q->friendly_name);
-    p_text(&p, q->status == GH_STATUS_ANY ? NULL : status_names[q->status]);
+    p_text(&p, q->status == GH_STATUS_ANY ? NULL : gh__status_names[q->status]);
     p_after(&p, &q->cursor);
     p_bool(&p, q->with_children);
     p_bounds(&p, &q->cursor);
@@ -769,7 +730,7 @@ pg_token_insert(struct gh_tx *tx, const struct gh_sealed *row)
     struct params p = {0};
 
     p_text(&p, row->owner);
-    p_text(&p, slot_names[row->slot]);
+    p_text(&p, gh__slot_names[row->slot]);
     p_sealed_tail(&p, row);
     p_i64(&p, row->created_ms);
     p_i64(&p, row->updated_ms);
@@ -812,7 +773,7 @@ pg_token_get(struct gh_tx *tx, const char *account_sid, struct gh_sealed out[2],
     p_text(&p, account_sid);
     GH_TRY(exec_stmt(tx, S_TOKEN_GET, &p, &r));
     for (int i = 0; rc == GH_OK && i < PQntuples(r); i++) {
-        rc = col_enum(r, i, 0, slot_names, 2, &slot);
+        rc = col_enum(r, i, 0, gh__slot_names, 2, &slot);
         if (rc == GH_OK) {
             out[slot].kind = GH_SEALED_AUTH_TOKEN;
             out[slot].slot = (enum gh_token_slot)slot;
@@ -834,7 +795,7 @@ pg_token_delete(struct gh_tx *tx, const char *account_sid, enum gh_token_slot sl
     long n = 0;
 
     p_text(&p, account_sid);
-    p_text(&p, slot_names[slot]);
+    p_text(&p, gh__slot_names[slot]);
     GH_TRY(exec_cmd(tx, S_TOKEN_DELETE, &p, &n));
     return one_row_changed(n);
 }
@@ -861,7 +822,7 @@ read_key(const PGresult *r, int row, struct gh_key *k, struct gh_sealed *secret)
     gh_key_clear(k);
     GH_TRY(col_text(r, row, 0, k->sid, sizeof(k->sid)));
     GH_TRY(col_text(r, row, 1, k->account_sid, sizeof(k->account_sid)));
-    GH_TRY(col_enum(r, row, 2, key_type_names, GH_ARRAY_LEN(key_type_names), &type));
+    GH_TRY(col_enum(r, row, 2, gh__key_type_names, GH_ARRAY_LEN(gh__key_type_names), &type));
     k->type = (enum gh_key_type)type;
     GH_TRY(col_text(r, row, 4, k->friendly_name, sizeof(k->friendly_name)));
     k->created_ms = col_i64(r, row, 5);
@@ -888,7 +849,7 @@ pg_key_insert(struct gh_tx *tx, const struct gh_key *k, const struct gh_sealed *
 
     p_text(&p, k->sid);
     p_text(&p, k->account_sid);
-    p_text(&p, key_type_names[k->type]);
+    p_text(&p, gh__key_type_names[k->type]);
     p_text(&p, k->permissions);
     p_text(&p, k->friendly_name);
     p_i64(&p, k->created_ms);
@@ -976,7 +937,7 @@ pg_sealed_each(struct gh_tx *tx, enum gh_sealed_kind kind, gh_sealed_fn fn, void
         row.kind = kind;
         rc = col_text(r, i, 0, row.owner, sizeof(row.owner));
         if (rc == GH_OK && token) {
-            rc = col_enum(r, i, 1, slot_names, 2, &slot);
+            rc = col_enum(r, i, 1, gh__slot_names, 2, &slot);
             row.slot = (enum gh_token_slot)slot;
         }
         if (rc == GH_OK) {
@@ -999,7 +960,7 @@ pg_sealed_update(struct gh_tx *tx, const struct gh_sealed *row)
     long n = 0;
 
     p_text(&p, row->owner);
-    p_text(&p, token ? slot_names[row->slot] : "");
+    p_text(&p, token ? gh__slot_names[row->slot] : "");
     p_sealed_tail(&p, row);
     GH_TRY(exec_cmd(tx, token ? S_TOKEN_RESEAL : S_KEY_RESEAL, &p, &n));
     return one_row_changed(n);

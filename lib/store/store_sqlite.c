@@ -11,47 +11,20 @@
 
 #include "store/pool.h"
 #include "store/revision.h"
+#include "store/rows.h"
 #include "store/store.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
+#define STMT_ENUM_(name) S_##name,
 enum stmt_id {
     S_BEGIN_READ,
     S_BEGIN_WRITE,
     S_COMMIT,
     S_ROLLBACK,
-    S_META_GET,
-    S_META_PUT,
-    S_ACCOUNT_INSERT,
-    S_ACCOUNT_GET,
-    S_ACCOUNT_UPDATE,
-    S_ACCOUNT_LIST,
-    S_ACCOUNT_COUNT_CHILDREN,
-    S_TOKEN_INSERT,
-    S_TOKEN_GET,
-    S_TOKEN_DELETE,
-    S_TOKEN_PROMOTE,
-    S_KEY_INSERT,
-    S_KEY_GET,
-    S_KEY_UPDATE,
-    S_KEY_DELETE,
-    S_KEY_LIST,
-    S_TOKEN_ALL,
-    S_KEY_ALL,
-    S_TOKEN_RESEAL,
-    S_KEY_RESEAL,
-    S_AUDIT_LAST,
-    S_AUDIT_INSERT,
-    S_AUDIT_EACH,
-    S_COUNT_
+    GH_STORE_STATEMENTS(STMT_ENUM_) S_COUNT_
 };
-
-#define ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
-#define KEY_COLS                                                                                   \
-    "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "         \
-    "ciphertext, lookup_hash"
-#define AUDIT_COLS                                                                                 \
-    "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
+#undef STMT_ENUM_
 
 /* Paging: keyset after (?ms, ?sid) when ?sid is not '', else OFFSET. */
 #define KEYSET "(?5 = '' OR created_ms > ?4 OR (created_ms = ?4 AND sid > ?5))"
@@ -64,11 +37,12 @@ static const char *const sql[S_COUNT_] = {
     [S_META_GET] = "SELECT value FROM meta WHERE name = ?1",
     [S_META_PUT] = "INSERT INTO meta (name, value) VALUES (?1, ?2) "
                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-    [S_ACCOUNT_INSERT] = "INSERT INTO accounts (" ACCOUNT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE sid = ?1",
+    [S_ACCOUNT_INSERT] =
+        "INSERT INTO accounts (" GH_ACCOUNT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_ACCOUNT_GET] = "SELECT " GH_ACCOUNT_COLS " FROM accounts WHERE sid = ?1",
     [S_ACCOUNT_UPDATE] = "UPDATE accounts SET friendly_name = ?2, status = ?3, updated_ms = ?4 "
                          "WHERE sid = ?1",
-    [S_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLS " FROM accounts "
+    [S_ACCOUNT_LIST] = "SELECT " GH_ACCOUNT_COLS " FROM accounts "
                        "WHERE (sid = ?1 OR (?6 AND parent_sid = ?1)) "
                        "AND (?2 IS NULL OR friendly_name = ?2) AND (?3 IS NULL OR status = ?3) "
                        "AND " KEYSET " ORDER BY created_ms, sid LIMIT ?7 OFFSET ?8",
@@ -80,13 +54,13 @@ static const char *const sql[S_COUNT_] = {
     [S_TOKEN_DELETE] = "DELETE FROM auth_tokens WHERE account_sid = ?1 AND slot = ?2",
     [S_TOKEN_PROMOTE] = "UPDATE auth_tokens SET slot = 'primary', updated_ms = ?2 "
                         "WHERE account_sid = ?1 AND slot = 'secondary'",
-    [S_KEY_INSERT] = "INSERT INTO api_keys (" KEY_COLS ") "
+    [S_KEY_INSERT] = "INSERT INTO api_keys (" GH_KEY_COLS ") "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [S_KEY_GET] = "SELECT " KEY_COLS " FROM api_keys WHERE sid = ?1",
+    [S_KEY_GET] = "SELECT " GH_KEY_COLS " FROM api_keys WHERE sid = ?1",
     [S_KEY_UPDATE] = "UPDATE api_keys SET friendly_name = ?2, permissions = ?3, updated_ms = ?4 "
                      "WHERE sid = ?1",
     [S_KEY_DELETE] = "DELETE FROM api_keys WHERE sid = ?1",
-    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM api_keys WHERE account_sid = ?1 "
+    [S_KEY_LIST] = "SELECT " GH_KEY_COLS " FROM api_keys WHERE account_sid = ?1 "
                    "AND ((?2 AND type = 'signing') OR (NOT ?2 AND type <> 'signing')) "
                    "AND " KEYSET " ORDER BY created_ms, sid LIMIT ?7 OFFSET ?8",
     [S_TOKEN_ALL] = "SELECT account_sid, slot, key_id, ciphertext, lookup_hash, created_ms, "
@@ -101,7 +75,7 @@ static const char *const sql[S_COUNT_] = {
     [S_AUDIT_INSERT] = "INSERT INTO audit_events (seq, time_ms, actor, action, target, "
                        "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [S_AUDIT_EACH] = "SELECT " AUDIT_COLS " FROM audit_events WHERE seq > ?1 ORDER BY seq",
+    [S_AUDIT_EACH] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE seq > ?1 ORDER BY seq",
 };
 
 struct conn {
@@ -225,25 +199,10 @@ col_blob(sqlite3_stmt *s, int i, void *out, size_t cap, size_t *len)
 
 /* ---- names of enum values as stored ---- */
 
-static const char *const status_names[] = {"active", "suspended", "closed"};
-static const char *const slot_names[] = {"primary", "secondary"};
-static const char *const key_type_names[] = {"main", "standard", "restricted", "signing"};
-
-static int
-index_of(const char *const *names, size_t n, const char *v)
-{
-    for (size_t i = 0; v != NULL && i < n; i++) {
-        if (strcmp(names[i], v) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
 static gh_err
 col_enum(sqlite3_stmt *s, int i, const char *const *names, size_t n, int *out)
 {
-    *out = index_of(names, n, (const char *)sqlite3_column_text(s, i));
+    *out = gh__name_index(names, n, (const char *)sqlite3_column_text(s, i));
     return *out < 0 ? GH_E_STORE : GH_OK;
 }
 
@@ -521,7 +480,7 @@ read_account(sqlite3_stmt *s, struct gh_account *a)
     GH_TRY(col_text(s, 0, a->sid, sizeof(a->sid)));
     GH_TRY(col_text(s, 1, a->parent_sid, sizeof(a->parent_sid)));
     GH_TRY(col_text(s, 2, a->friendly_name, sizeof(a->friendly_name)));
-    GH_TRY(col_enum(s, 3, status_names, GH_ARRAY_LEN(status_names), &status));
+    GH_TRY(col_enum(s, 3, gh__status_names, GH_ARRAY_LEN(gh__status_names), &status));
     a->status = (enum gh_account_status)status;
     a->created_ms = sqlite3_column_int64(s, 4);
     a->updated_ms = sqlite3_column_int64(s, 5);
@@ -537,7 +496,7 @@ sqlite_account_insert(struct gh_tx *tx, const struct gh_account *a)
     GH_TRY(bind_text(s, 1, a->sid));
     GH_TRY(bind_text(s, 2, a->parent_sid[0] != '\0' ? a->parent_sid : NULL));
     GH_TRY(bind_text(s, 3, a->friendly_name));
-    GH_TRY(bind_text(s, 4, status_names[a->status]));
+    GH_TRY(bind_text(s, 4, gh__status_names[a->status]));
     GH_TRY(bind_i64(s, 5, a->created_ms));
     GH_TRY(bind_i64(s, 6, a->updated_ms));
     return run(s);
@@ -569,7 +528,7 @@ sqlite_account_update(struct gh_tx *tx, const struct gh_account *a)
     GH_TRY(stmt(tx, S_ACCOUNT_UPDATE, &s));
     GH_TRY(bind_text(s, 1, a->sid));
     GH_TRY(bind_text(s, 2, a->friendly_name));
-    GH_TRY(bind_text(s, 3, status_names[a->status]));
+    GH_TRY(bind_text(s, 3, gh__status_names[a->status]));
     GH_TRY(bind_i64(s, 4, a->updated_ms));
     GH_TRY(run(s));
     return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
@@ -596,7 +555,7 @@ sqlite_account_list(struct gh_tx *tx, const struct gh_account_query *q, struct g
     GH_TRY(stmt(tx, S_ACCOUNT_LIST, &s));
     GH_TRY(bind_text(s, 1, q->scope_sid));
     GH_TRY(bind_text(s, 2, q->friendly_name));
-    GH_TRY(bind_text(s, 3, q->status == GH_STATUS_ANY ? NULL : status_names[q->status]));
+    GH_TRY(bind_text(s, 3, q->status == GH_STATUS_ANY ? NULL : gh__status_names[q->status]));
     GH_TRY(bind_i64(s, 6, q->with_children ? 1 : 0));
     GH_TRY(bind_cursor(s, &q->cursor));
     while (rc == GH_OK && *n < q->cursor.limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -636,7 +595,7 @@ sqlite_token_insert(struct gh_tx *tx, const struct gh_sealed *row)
 
     GH_TRY(stmt(tx, S_TOKEN_INSERT, &s));
     GH_TRY(bind_text(s, 1, row->owner));
-    GH_TRY(bind_text(s, 2, slot_names[row->slot]));
+    GH_TRY(bind_text(s, 2, gh__slot_names[row->slot]));
     GH_TRY(bind_i64(s, 3, row->key_id));
     GH_TRY(bind_blob(s, 4, row->ct, row->ct_len));
     GH_TRY(bind_blob(s, 5, row->lookup, sizeof(row->lookup)));
@@ -681,7 +640,7 @@ sqlite_token_get(struct gh_tx *tx, const char *account_sid, struct gh_sealed out
     GH_TRY(stmt(tx, S_TOKEN_GET, &s));
     GH_TRY(bind_text(s, 1, account_sid));
     while (rc == GH_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        rc = col_enum(s, 0, slot_names, 2, &slot);
+        rc = col_enum(s, 0, gh__slot_names, 2, &slot);
         if (rc == GH_OK) {
             out[slot].kind = GH_SEALED_AUTH_TOKEN;
             out[slot].slot = (enum gh_token_slot)slot;
@@ -703,7 +662,7 @@ sqlite_token_delete(struct gh_tx *tx, const char *account_sid, enum gh_token_slo
 
     GH_TRY(stmt(tx, S_TOKEN_DELETE, &s));
     GH_TRY(bind_text(s, 1, account_sid));
-    GH_TRY(bind_text(s, 2, slot_names[slot]));
+    GH_TRY(bind_text(s, 2, gh__slot_names[slot]));
     GH_TRY(run(s));
     return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
 }
@@ -731,7 +690,7 @@ read_key(sqlite3_stmt *s, struct gh_key *k, struct gh_sealed *secret)
     gh_key_clear(k);
     GH_TRY(col_text(s, 0, k->sid, sizeof(k->sid)));
     GH_TRY(col_text(s, 1, k->account_sid, sizeof(k->account_sid)));
-    GH_TRY(col_enum(s, 2, key_type_names, GH_ARRAY_LEN(key_type_names), &type));
+    GH_TRY(col_enum(s, 2, gh__key_type_names, GH_ARRAY_LEN(gh__key_type_names), &type));
     k->type = (enum gh_key_type)type;
     GH_TRY(col_text(s, 4, k->friendly_name, sizeof(k->friendly_name)));
     k->created_ms = sqlite3_column_int64(s, 5);
@@ -760,7 +719,7 @@ sqlite_key_insert(struct gh_tx *tx, const struct gh_key *k, const struct gh_seal
     GH_TRY(stmt(tx, S_KEY_INSERT, &s));
     GH_TRY(bind_text(s, 1, k->sid));
     GH_TRY(bind_text(s, 2, k->account_sid));
-    GH_TRY(bind_text(s, 3, key_type_names[k->type]));
+    GH_TRY(bind_text(s, 3, gh__key_type_names[k->type]));
     GH_TRY(bind_text(s, 4, k->permissions));
     GH_TRY(bind_text(s, 5, k->friendly_name));
     GH_TRY(bind_i64(s, 6, k->created_ms));
@@ -848,7 +807,7 @@ read_sealed_row(sqlite3_stmt *s, enum gh_sealed_kind kind, struct gh_sealed *row
     row->kind = kind;
     GH_TRY(col_text(s, 0, row->owner, sizeof(row->owner)));
     if (kind == GH_SEALED_AUTH_TOKEN) {
-        GH_TRY(col_enum(s, 1, slot_names, 2, &slot));
+        GH_TRY(col_enum(s, 1, gh__slot_names, 2, &slot));
         row->slot = (enum gh_token_slot)slot;
         return read_sealed_tail(s, 2, row);
     }
@@ -889,7 +848,7 @@ sqlite_sealed_update(struct gh_tx *tx, const struct gh_sealed *row)
 
     GH_TRY(stmt(tx, token ? S_TOKEN_RESEAL : S_KEY_RESEAL, &s));
     GH_TRY(bind_text(s, 1, row->owner));
-    GH_TRY(bind_text(s, 2, token ? slot_names[row->slot] : ""));
+    GH_TRY(bind_text(s, 2, token ? gh__slot_names[row->slot] : ""));
     GH_TRY(bind_i64(s, 3, row->key_id));
     GH_TRY(bind_blob(s, 4, row->ct, row->ct_len));
     GH_TRY(bind_blob(s, 5, row->lookup, sizeof(row->lookup)));

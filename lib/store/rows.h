@@ -1,0 +1,52 @@
+/*
+ * rows.h -- what the backends share about the schema: the data statements every backend runs
+ * (an X-macro list: each backend spells them in its own SQL), the column lists they read, and
+ * how enum values are stored as text.
+ */
+#ifndef GATEHOUSE_ROWS_H
+#define GATEHOUSE_ROWS_H
+
+#include "internal.h"
+
+#define GH_STORE_STATEMENTS(X)                                                                     \
+    X(META_GET)                                                                                    \
+    X(META_PUT)                                                                                    \
+    X(ACCOUNT_INSERT)                                                                              \
+    X(ACCOUNT_GET)                                                                                 \
+    X(ACCOUNT_UPDATE)                                                                              \
+    X(ACCOUNT_LIST)                                                                                \
+    X(ACCOUNT_COUNT_CHILDREN)                                                                      \
+    X(TOKEN_INSERT)                                                                                \
+    X(TOKEN_GET)                                                                                   \
+    X(TOKEN_DELETE)                                                                                \
+    X(TOKEN_PROMOTE)                                                                               \
+    X(KEY_INSERT)                                                                                  \
+    X(KEY_GET)                                                                                     \
+    X(KEY_UPDATE)                                                                                  \
+    X(KEY_DELETE)                                                                                  \
+    X(KEY_LIST)                                                                                    \
+    X(TOKEN_ALL)                                                                                   \
+    X(KEY_ALL)                                                                                     \
+    X(TOKEN_RESEAL)                                                                                \
+    X(KEY_RESEAL)                                                                                  \
+    X(AUDIT_LAST)                                                                                  \
+    X(AUDIT_INSERT)                                                                                \
+    X(AUDIT_EACH)
+
+/* Column lists, in the order the backends read them. */
+#define GH_ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
+#define GH_KEY_COLS                                                                                \
+    "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "         \
+    "ciphertext, lookup_hash"
+#define GH_AUDIT_COLS                                                                              \
+    "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
+
+/* Enum values as stored (indexed by enum gh_account_status, gh_token_slot, gh_key_type). */
+extern const char *const gh__status_names[3];
+extern const char *const gh__slot_names[2];
+extern const char *const gh__key_type_names[4];
+
+/* The index of v in names (n entries); -1 when absent. */
+int gh__name_index(const char *const *names, size_t n, const char *v);
+
+#endif
