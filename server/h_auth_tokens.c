@@ -91,6 +91,27 @@ h_promote(struct gh_request *req, struct gh_response *res)
     issue_token(req, res, gh_auth_token_promote, 200, "auth_token", "/v1/AuthTokens/Promote");
 }
 
+/* Readiness: the store answers and this process holds the master key the store names. */
+void
+h_ready(struct gh_request *req, struct gh_response *res)
+{
+    gh_err rc = gh_ctx_check(req->cfg->ctx);
+    struct gh_jw *w;
+
+    if (rc != GH_OK) {
+        /* Not ready, whatever the cause (503): take this server out of rotation. */
+        gh_respond_error(res, rc == GH_E_WRONG_KEY || rc == GH_E_KEYFILE ? GH_E_NOT_READY
+                                                                         : GH_E_UNREACHABLE);
+        return;
+    }
+    w = gh_respond_json(res, 200);
+    gh_jw_object(w);
+    gh_jw_kv_string(w, "status", "ready");
+    gh_jw_kv_string(w, "version", GATEHOUSE_VERSION);
+    gh_jw_object_end(w);
+}
+
+/* Liveness: the process serves HTTP (touches neither the store nor the key). */
 void
 h_health(struct gh_request *req, struct gh_response *res)
 {

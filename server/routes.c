@@ -45,6 +45,7 @@ static const struct route routes[] = {
     {"DELETE", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, h_secondary_delete},
     {"POST", "/v1/AuthTokens/Promote", GH_PERM_AUTH_TOKEN_ROTATE, h_promote},
     {"GET", "/v1/Health", PUBLIC, h_health},
+    {"GET", "/v1/Health/Ready", PUBLIC, h_ready},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))

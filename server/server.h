@@ -182,5 +182,6 @@ void h_secondary_create(struct gh_request *req, struct gh_response *res);
 void h_secondary_delete(struct gh_request *req, struct gh_response *res);
 void h_promote(struct gh_request *req, struct gh_response *res);
 void h_health(struct gh_request *req, struct gh_response *res);
+void h_ready(struct gh_request *req, struct gh_response *res);
 
 #endif

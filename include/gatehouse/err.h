@@ -46,6 +46,7 @@
     X(GH_E_BUSY, 503, 20503, "Service temporarily unavailable")                                    \
     X(GH_E_RETRY, 503, 20503, "Service temporarily unavailable")                                   \
     X(GH_E_UNREACHABLE, 503, 20503, "The store cannot be reached")                                 \
+    X(GH_E_NOT_READY, 503, 20503, "Not ready: this server's master key does not match the store")  \
     X(GH_E_WRONG_KEY, 500, 20500, "The master key does not match this store")                      \
     X(GH_E_KEYFILE, 500, 20500,                                                                    \
       "The master key is missing, unreadable, malformed, or readable by group or others")

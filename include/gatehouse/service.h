@@ -35,6 +35,12 @@ GH_API void gh_ctx_close(struct gh_ctx *ctx);
 /** The SID of the instance's main account (created by gh_instance_init). */
 GH_API GH_MUST_CHECK gh_err gh_ctx_main_account(struct gh_ctx *ctx, char sid[GH_SID_SIZE]);
 GH_API int64_t gh_ctx_now_ms(const struct gh_ctx *ctx);
+/**
+ * Readiness: GH_OK when the store answers and the master key this process holds is the one the
+ * store names (rereading the key file once if needed); GH_E_UNREACHABLE, GH_E_WRONG_KEY or
+ * another store error otherwise.  Writes nothing.
+ */
+GH_API GH_MUST_CHECK gh_err gh_ctx_check(struct gh_ctx *ctx);
 
 /* ---- instance ---------------------------------------------------------------------------- */
 

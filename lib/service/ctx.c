@@ -270,6 +270,28 @@ gh__secret_seal(struct gh_ctx *ctx, struct gh_tx *tx, const char *owner, const c
 }
 
 static gh_err
+check_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    char check[GH_STORE_META_VALUE_MAX];
+    uint32_t id = 0;
+    gh_err rc;
+
+    (void)arg;
+    GH_TRY(GH_ST(tx)->meta_get(tx, GH_META_KEY_CHECK, check, sizeof(check)));
+    pthread_rwlock_rdlock(&ctx->kr_lock);
+    rc = gh__keyring_check_match(ctx->kr, check, &id);
+    pthread_rwlock_unlock(&ctx->kr_lock);
+    return rc == GH_OK ? GH_OK : gh__keyring_reload(ctx, tx);
+}
+
+gh_err
+gh_ctx_check(struct gh_ctx *ctx)
+{
+    GH_ENSURE(ctx != NULL, GH_E_INVALID);
+    return gh__transact(ctx, GH_TX_READ, check_in_tx, NULL);
+}
+
+static gh_err
 main_account_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     (void)ctx;

@@ -81,6 +81,7 @@ module.exports = (t) => {
             assert.strictEqual(r.code, 1);
             assert.match(r.stderr, /The master key does not match this store/);
             assert.doesNotMatch(r.stdout, /listening/);
+            ok(await c.get('/v1/Health/Ready', { auth: null })); /* the running server is ready */
             const a = await c.g.cli(['audit', 'list', ...c.g.dataArgs(), '--key-file', other.file]);
             assert.strictEqual(a.code, 1);
             assert.match(a.stderr, /The master key does not match this store/);
@@ -153,11 +154,15 @@ module.exports = (t) => {
         try {
             down = await c.get(acct(c.root.sid));
             error(down, 503, 20503, 'store down');
+            const ready = await c.get('/v1/Health/Ready', { auth: null });
+            error(ready, 503, 20503, 'readiness while the store is down');
+            ok(await c.get('/v1/Health', { auth: null })); /* liveness is still fine */
             const write = await c.post('/2010-04-01/Accounts.json', { FriendlyName: 'during-outage' });
             error(write, 503, 20503, 'write while the store is down');
         } finally {
             await pgsh(['start', PG_DIR]);
         }
+        ok(await c.get('/v1/Health/Ready', { auth: null }));
         account(ok(await c.get(acct(before.sid), { auth: before })), { sid: before.sid });
         const after = await c.createSub('after-outage');
         ok(await c.get(acct(after.sid), { auth: after }));
