@@ -143,6 +143,31 @@ module.exports = (t) => {
         assert.strictEqual(v.code, 0, v.stdout + v.stderr);
     });
 
+    t.test('a server left behind by a rotation answers readiness 503 (not ready) until it has the new key', { fresh: true }, async (c) => {
+        const copy = path.join(c.g.dir, 'stale-copy.key');
+        fs.copyFileSync(path.join(c.g.data, 'master.key'), copy);
+        fs.chmodSync(copy, 0o600);
+        const s = await serve(c.g.bin, [...c.g.dataArgs(), '--key-file', copy], {});
+        assert.ok(s.proc, `serve with the copied key exited: ${s.stderr}`);
+        try {
+            let r = await fetch(`${s.url}/v1/Health/Ready`);
+            assert.strictEqual(r.status, 200);
+            const rot = await c.g.cli(['master-key', 'rotate', ...c.g.dataArgs()]);
+            assert.strictEqual(rot.code, 0, rot.stderr);
+            r = await fetch(`${s.url}/v1/Health/Ready`);
+            const body = await r.json();
+            assert.strictEqual(r.status, 503);
+            assert.strictEqual(body.code, 20503);
+            assert.match(body.message, /master key does not match/);
+            fs.copyFileSync(path.join(c.g.data, 'master.key'), copy); /* it gets the new key */
+            r = await fetch(`${s.url}/v1/Health/Ready`);
+            assert.strictEqual(r.status, 200);
+            assert.strictEqual((await getAccount(s.url, c.root)).status, 200);
+        } finally {
+            await stop(s.proc);
+        }
+    });
+
     if (!PG_DIR) {
         return;
     }
