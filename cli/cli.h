@@ -12,14 +12,15 @@
 
 /* A command's settings; see settings.c for where each comes from. */
 struct cli_settings {
-    const char *data_dir;   /* --data, $GATEHOUSE_DATA, ./var */
-    const char *store;      /* --store, $GATEHOUSE_STORE, config "store"; NULL: SQLite */
-    const char *config;     /* --config, $GATEHOUSE_CONFIG, <data>/gatehouse.conf */
-    const char *key_file;   /* --key-file, config "master_key_file"; NULL: <data>/master.key */
-    const char *master_key; /* $GATEHOUSE_MASTER_KEY only */
-    const char *listen;     /* serve: --listen, $GATEHOUSE_LISTEN, config, 127.0.0.1:8088 */
-    const char *public_url; /* serve */
-    unsigned threads;       /* serve */
+    const char *data_dir;        /* --data, $GATEHOUSE_DATA, ./var */
+    const char *store;           /* --store, $GATEHOUSE_STORE, config "store"; NULL: SQLite */
+    const char *config;          /* --config, $GATEHOUSE_CONFIG, <data>/gatehouse.conf */
+    const char *key_file;        /* --key-file, config "master_key_file"; NULL: <data>/master.key */
+    const char *master_key;      /* $GATEHOUSE_MASTER_KEY only */
+    const char *listen;          /* serve: --listen, $GATEHOUSE_LISTEN, config, 127.0.0.1:8088 */
+    const char *public_url;      /* serve */
+    const char *trusted_proxies; /* serve: whose X-Forwarded-For to believe */
+    unsigned threads;            /* serve */
     unsigned max_connections;
     unsigned timeout_s;
     unsigned store_connections;

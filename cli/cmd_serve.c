@@ -1,7 +1,7 @@
 /*
  * cmd_serve.c -- `gatehouse serve [--listen HOST:PORT] [--threads N] [--max-connections N]
- * [--timeout SECONDS] [--public-url URL]` and the common options; config-file names: listen,
- * threads, max_connections, timeout, public_url.
+ * [--timeout SECONDS] [--public-url URL] [--trusted-proxies ADDR,...]` and the common options;
+ * config-file names: listen, threads, max_connections, timeout, public_url, trusted_proxies.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 
 static const char usage_text[] =
     "usage: gatehouse serve [--listen HOST:PORT] [--threads N] [--max-connections N]\n"
-    "                       [--timeout SECONDS] [--public-url URL]\n"
+    "                       [--timeout SECONDS] [--public-url URL] [--trusted-proxies ADDR,...]\n"
     "                       " CLI_COMMON_USAGE "\n";
 
 int
@@ -25,10 +25,11 @@ cmd_serve(int argc, char **argv)
         {"max-connections", required_argument, NULL, 'm'},
         {"timeout", required_argument, NULL, 'o'},
         {"public-url", required_argument, NULL, 'u'},
+        {"trusted-proxies", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct gh_server_config cfg = {NULL, NULL, 0, 0, 0, NULL};
+    struct gh_server_config cfg = {NULL, NULL, 0, 0, 0, NULL, NULL};
     struct cli_settings s = {0};
     int rc;
     int c;
@@ -53,6 +54,9 @@ cmd_serve(int argc, char **argv)
         case 'u':
             s.public_url = optarg;
             break;
+        case 'p':
+            s.trusted_proxies = optarg;
+            break;
         case 'h':
             printf("%s", usage_text);
             return 0;
@@ -72,6 +76,7 @@ cmd_serve(int argc, char **argv)
     cfg.max_connections = s.max_connections;
     cfg.timeout_s = s.timeout_s;
     cfg.public_url = s.public_url;
+    cfg.trusted_proxies = s.trusted_proxies;
     rc = gh_server_run(&cfg);
     gh_ctx_close(cfg.ctx);
     return rc;

@@ -35,10 +35,15 @@ struct setting {
         name, NUMBER, 0, offsetof(struct cli_settings, field)                                      \
     }
 static const struct setting table[] = {
-    T("store", store),       T("master_key_file", key_file),
-    T("listen", listen),     T("public_url", public_url),
-    N("threads", threads),   N("max_connections", max_connections),
-    N("timeout", timeout_s), N("store_connections", store_connections),
+    T("store", store),
+    T("master_key_file", key_file),
+    T("listen", listen),
+    T("trusted_proxies", trusted_proxies),
+    T("public_url", public_url),
+    N("threads", threads),
+    N("max_connections", max_connections),
+    N("timeout", timeout_s),
+    N("store_connections", store_connections),
 };
 #undef T
 #undef N

@@ -151,6 +151,69 @@ remote_address(struct MHD_Connection *con, char *out, size_t cap)
     }
 }
 
+/* True when addr is one of the comma-separated addresses in list. */
+static bool
+listed(const char *list, const char *addr)
+{
+    size_t len = strlen(addr);
+
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+
+        while (n > 0 && *p == ' ') {
+            p++;
+            n--;
+        }
+        while (n > 0 && p[n - 1] == ' ') {
+            n--;
+        }
+        if (n == len && memcmp(p, addr, n) == 0) {
+            return true;
+        }
+        p = end != NULL ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/*
+ * Behind a trusted load balancer, the client is the last address it appended to
+ * X-Forwarded-For (anything before it came from the client and proves nothing).  Only a valid
+ * IP address replaces the peer's.
+ */
+static void
+forwarded_for(struct MHD_Connection *con, const struct gh_server_config *cfg, char *addr,
+              size_t cap)
+{
+    const char *xff;
+    const char *last;
+    char candidate[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    size_t n;
+
+    if (cfg->trusted_proxies == NULL || !listed(cfg->trusted_proxies, addr)) {
+        return;
+    }
+    xff = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (xff == NULL) {
+        return;
+    }
+    last = strrchr(xff, ',');
+    last = last != NULL ? last + 1 : xff;
+    while (*last == ' ') {
+        last++;
+    }
+    n = strcspn(last, " ");
+    if (n == 0 || n >= sizeof(candidate)) {
+        return;
+    }
+    memcpy(candidate, last, n);
+    candidate[n] = '\0';
+    if (inet_pton(AF_INET, candidate, bin) == 1 || inet_pton(AF_INET6, candidate, bin) == 1) {
+        snprintf(addr, cap, "%s", candidate);
+    }
+}
+
 static bool
 is_form(const char *content_type)
 {
@@ -202,6 +265,7 @@ dispatch(struct MHD_Connection *con, struct exchange *x, const struct gh_server_
     memset(&req, 0, sizeof(req));
     memset(&res, 0, sizeof(res));
     remote_address(con, addr, sizeof(addr));
+    forwarded_for(con, cfg, addr, sizeof(addr));
     req.cfg = cfg;
     req.method = x->method;
     req.origin.remote_addr = addr;

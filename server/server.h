@@ -29,6 +29,8 @@ struct gh_server_config {
     unsigned max_connections;
     unsigned timeout_s;     /* per-connection idle timeout */
     const char *public_url; /* base of absolute v1 URLs; NULL: from the Host header */
+    /* Comma-separated peer addresses (load balancers) whose X-Forwarded-For is believed. */
+    const char *trusted_proxies;
 };
 
 /* Runs until SIGINT/SIGTERM.  Prints "listening on http://HOST:PORT" once bound. */
