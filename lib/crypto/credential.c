@@ -5,7 +5,7 @@
  */
 #include <sodium.h>
 
-#include "internal.h"
+#include "crypto/b64.h"
 
 static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -100,6 +100,28 @@ gh_key_secret_new(char out[GH_SECRET_SIZE])
     return GH_OK;
 }
 
+/* 1 when lo <= c <= hi, without a branch. */
+static unsigned
+in_range(unsigned c, unsigned lo, unsigned hi)
+{
+    return (unsigned)((c - lo) <= (hi - lo));
+}
+
+bool
+gh__b64_alphabet_ok(const char *s, size_t len)
+{
+    unsigned bad = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = (unsigned char)s[i];
+        unsigned ok = in_range(c, 'A', 'Z') | in_range(c, 'a', 'z') | in_range(c, '0', '9') |
+                      in_range(c, '+', '+') | in_range(c, '/', '/') | in_range(c, '=', '=');
+
+        bad |= ok ^ 1U;
+    }
+    return bad == 0;
+}
+
 /* The longest Basic credential we decode: a SID, ':', and the longest password we consider. */
 #define BASIC_DECODED_MAX (GH_SID_LEN + 1 + GH_PASSWORD_MAX_LEN)
 
@@ -146,7 +168,8 @@ gh_basic_auth_decode(const char *value, char *user, size_t user_cap, char *passw
     GH_ENSURE(strlen(b64) <=
                   sodium_base64_ENCODED_LEN(BASIC_DECODED_MAX, sodium_base64_VARIANT_ORIGINAL),
               GH_E_DENIED);
-    if (sodium_base642bin(raw, sizeof(raw), b64, strlen(b64), NULL, &raw_len, NULL,
+    if (!gh__b64_alphabet_ok(b64, strlen(b64)) ||
+        sodium_base642bin(raw, sizeof(raw), b64, strlen(b64), NULL, &raw_len, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0) {
         rc = GH_E_DENIED;
         goto out;

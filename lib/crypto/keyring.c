@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "crypto/b64.h"
 #include "crypto/keyring.h"
 
 #define FILE_HEADER "gatehouse-master-key-v1"
@@ -107,6 +108,9 @@ parse_key_line(const char *line, size_t len, struct file_keys *fk)
     GH_ENSURE(sp != NULL && (size_t)(sp - line - 4) < sizeof(idbuf), GH_E_KEYFILE);
     memcpy(idbuf, line + 4, (size_t)(sp - line - 4));
     idbuf[sp - line - 4] = '\0';
+    for (const char *d = idbuf; *d != '\0'; d++) {
+        GH_ENSURE(*d >= '0' && *d <= '9', GH_E_KEYFILE); /* strtoul would skip ' ' and '+' */
+    }
     errno = 0;
     id = strtoul(idbuf, &end, 10);
     GH_ENSURE(errno == 0 && *end == '\0' && idbuf[0] != '\0' && id > 0 && id <= UINT32_MAX,
@@ -116,7 +120,8 @@ parse_key_line(const char *line, size_t len, struct file_keys *fk)
         GH_ENSURE(fk->ids[i] != id, GH_E_KEYFILE);
     }
     b64 = sp + 1;
-    if (sodium_base642bin(fk->keys[fk->n], GH_MASTER_KEY_BYTES, b64, len - (size_t)(b64 - line),
+    if (!gh__b64_alphabet_ok(b64, len - (size_t)(b64 - line)) ||
+        sodium_base642bin(fk->keys[fk->n], GH_MASTER_KEY_BYTES, b64, len - (size_t)(b64 - line),
                           NULL, &key_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
         key_len != GH_MASTER_KEY_BYTES) {
         return GH_E_KEYFILE;

@@ -13,6 +13,8 @@
 
 #include "internal.h"
 
+#include "crypto/b64.h"
+
 #include "helpers.h"
 
 #define SID_HEX "0123456789abcdef0123456789abcdef"
@@ -429,6 +431,27 @@ basic_refuses_null_and_empty_buffers(void **state)
               GH_E_DENIED);
 }
 
+/*
+ * Regression (found by tests/fuzz/basic_auth): libsodium 1.0.18 reads every byte 0x80..0xFF as
+ * the base64 digit '/', so "YWJj" with '/' swapped for a high byte decoded.  Not base64: refused.
+ */
+static void
+basic_refuses_bytes_outside_the_base64_alphabet(void **state)
+{
+    struct decoded d;
+
+    (void)state;
+    /* "ab?:c" where '?' = 0xff: base64 "YWL/OmM=" decodes; with 0x80 instead of '/' it must not */
+    assert_gh(decode("Basic YWL/OmM=", &d), GH_OK);
+    assert_refused("Basic YWL\x80OmM=");
+    assert_refused("Basic YWL\xffOmM=");
+    assert_refused("Basic YWL-OmM="); /* base64url is not Basic's alphabet */
+    assert_refused("Basic YWL_OmM=");
+    assert_true(gh__b64_alphabet_ok("AZaz09+/=", 9));
+    assert_false(gh__b64_alphabet_ok("\x80", 1));
+    assert_false(gh__b64_alphabet_ok("a b", 3));
+}
+
 int
 main(void)
 {
@@ -442,6 +465,7 @@ main(void)
         cmocka_unit_test(key_secret_uses_every_symbol_uniformly),
         cmocka_unit_test(wipe_zeroes_and_accepts_null),
         cmocka_unit_test(basic_decodes_sid_and_token),
+        cmocka_unit_test(basic_refuses_bytes_outside_the_base64_alphabet),
         cmocka_unit_test(basic_password_keeps_its_colons),
         cmocka_unit_test(basic_empty_password_decodes_empty),
         cmocka_unit_test(basic_refuses_missing_colon),

@@ -715,6 +715,11 @@ load_text_refuses_malformed_keys(void **state)
         "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,1:"
         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         "x:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        /* regressions found by tests/fuzz/keyring_text: strtoul skipped ' ' and '+', and
+         * libsodium 1.0.18 read high bytes as '/' */
+        " 1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "+1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\x80=",
     };
     struct gh_keyring *kr = NULL;
 
