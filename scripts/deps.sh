@@ -2,14 +2,17 @@
 # deps.sh -- install the Debian packages Gatehouse needs, and only those missing.
 #
 # Idempotent: a second run installs nothing and prints nothing but a summary line.
-# Groups: build (always), test (make test), bench (bench/ scripts).
-# Usage: scripts/deps.sh [build] [test] [bench]
+# Groups: build (always), test (make test), bench (bench/ scripts), fuzz (scripts/fuzz.sh).
+# Usage: scripts/deps.sh [build] [test] [bench] [fuzz]
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libsodium-dev libssl-dev libmicrohttpd-dev
 libjansson-dev libsqlite3-dev libpq-dev"
 test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck postgresql"
 bench_pkgs="wrk nginx-light curl"
+# clang 14; libclang-rt-14-dev holds its libFuzzer, ASan and UBSan runtimes (only a Recommends of
+# clang's packages, which deps.sh does not install); llvm-14 has llvm-symbolizer, for stack traces.
+fuzz_pkgs="clang libclang-rt-14-dev llvm-14"
 
 want=""
 for group in "${@:-build}"; do
@@ -17,7 +20,8 @@ for group in "${@:-build}"; do
     build) want="$want $build_pkgs" ;;
     test) want="$want $build_pkgs $test_pkgs" ;;
     bench) want="$want $build_pkgs $bench_pkgs" ;;
-    *) echo "deps.sh: unknown group '$group' (build, test, bench)" >&2; exit 2 ;;
+    fuzz) want="$want $build_pkgs $fuzz_pkgs" ;;
+    *) echo "deps.sh: unknown group '$group' (build, test, bench, fuzz)" >&2; exit 2 ;;
     esac
 done
 

@@ -12,6 +12,7 @@
 #   api-asan      the same, against the ASan + UBSan server (leaks fail its clean exit)
 #   api-pg        the same, every server on its own PostgreSQL database
 #   compat        the official twilio npm package        (tests/compat/run.sh)
+#   fuzz          libFuzzer on every network parser, 10 s each over its corpus (scripts/fuzz.sh)
 #   check         clang-format, banned calls, cppcheck   (scripts/check.sh)
 # Exits non-zero when any test fails or any suite cannot run.
 set -u
@@ -99,6 +100,7 @@ export GATEHOUSE_TEST_PG_DIR
 run_suite api-pg node tests/api/run.js
 unset GATEHOUSE_TEST_PG_DIR
 run_suite compat tests/compat/run.sh
+run_suite fuzz scripts/fuzz.sh
 run_suite check scripts/check.sh
 
 awk '{p += $1; f += $2} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}' "$logs/counts"
