@@ -24,6 +24,14 @@ struct cli_settings {
     unsigned max_connections;
     unsigned timeout_s;
     unsigned store_connections;
+    /* the passphrase hasher and policy, and login sessions (config file only) */
+    unsigned pwhash_memory_mib;  /* Argon2id memory; 0: 64 MiB (never below 19) */
+    unsigned pwhash_passes;      /* Argon2id passes; 0: 2 (never below 2) */
+    unsigned pwhash_concurrency; /* hashes at once; 0: one per CPU */
+    unsigned passphrase_min_length;
+    const char *passphrase_blocklist;
+    unsigned session_lifetime_minutes;
+    unsigned session_idle_minutes;
 };
 
 /* getopt_long values of the options every command takes. */
@@ -59,15 +67,26 @@ _Noreturn void cli_die(const char *what, gh_err err);
 _Noreturn void cli_usage(const char *message);
 /* Opens the instance's context (resolving s first) or dies with a one-line message. */
 struct gh_ctx *cli_open(struct cli_settings *s);
-/* Writes s as a JSON string (with quotes) to out. */
+/* A passphrase buffer: GH_PASSPHRASE_MAX_BYTES, a byte to notice more, and the NUL. */
+#define CLI_PASSPHRASE_BUF (GH_PASSPHRASE_MAX_BYTES + 2)
+/*
+ * Reads a passphrase (one line, without its "\n" or "\r\n"; echo off and a prompt on a
+ * terminal) into buf, NUL-terminated; returns its length.  A longer line is cut at
+ * GH_PASSPHRASE_MAX_BYTES + 1 bytes, which the policy refuses as too long.  The caller wipes buf.
+ */
+size_t cli_read_passphrase(const char *prompt, char buf[CLI_PASSPHRASE_BUF]);
+/* Writes s as a JSON string (with quotes) to out; NULL writes null. */
 void cli_json_string(FILE *out, const char *s);
 
 int cmd_account(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_passphrase(int argc, char **argv);
+int cmd_pwhash(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_master_key(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

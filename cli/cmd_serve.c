@@ -31,6 +31,7 @@ cmd_serve(int argc, char **argv)
     };
     struct gh_server_config cfg = {NULL, NULL, 0, 0, 0, NULL, NULL};
     struct cli_settings s = {0};
+    gh_err warm;
     int rc;
     int c;
 
@@ -65,6 +66,11 @@ cmd_serve(int argc, char **argv)
         }
     }
     cfg.ctx = cli_open(&s);
+    warm = gh_ctx_warm(cfg.ctx); /* the first login should not wait for the dummy hash */
+    if (warm != GH_OK) {
+        gh_ctx_close(cfg.ctx);
+        cli_die("serve: preparing the passphrase hasher", warm);
+    }
     cfg.listen = s.listen;
     cfg.threads = s.threads;
     if (cfg.threads == 0 && s.store != NULL) {

@@ -44,6 +44,10 @@ cli_open(struct cli_settings *s)
 void
 cli_json_string(FILE *out, const char *s)
 {
+    if (s == NULL) {
+        fputs("null", out);
+        return;
+    }
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
         if (*p == '"' || *p == '\\') {

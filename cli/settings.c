@@ -44,6 +44,13 @@ static const struct setting table[] = {
     N("max_connections", max_connections),
     N("timeout", timeout_s),
     N("store_connections", store_connections),
+    N("pwhash_memory_mib", pwhash_memory_mib),
+    N("pwhash_passes", pwhash_passes),
+    N("pwhash_concurrency", pwhash_concurrency),
+    N("passphrase_min_length", passphrase_min_length),
+    T("passphrase_blocklist", passphrase_blocklist),
+    N("session_lifetime_minutes", session_lifetime_minutes),
+    N("session_idle_minutes", session_idle_minutes),
 };
 #undef T
 #undef N
@@ -209,4 +216,11 @@ cli_ctx_config(const struct cli_settings *s, struct gh_ctx_config *cfg)
     cfg->store_connections = s->store_connections;
     cfg->store_url = s->store;
     cfg->master_key = s->master_key;
+    cfg->pwhash.memlimit = (size_t)s->pwhash_memory_mib << 20;
+    cfg->pwhash.opslimit = s->pwhash_passes;
+    cfg->pwhash.max_concurrent = s->pwhash_concurrency;
+    cfg->passphrase.min_length = s->passphrase_min_length;
+    cfg->passphrase.blocklist_path = s->passphrase_blocklist;
+    cfg->session_ttl_s = (int64_t)s->session_lifetime_minutes * 60;
+    cfg->session_idle_s = (int64_t)s->session_idle_minutes * 60;
 }

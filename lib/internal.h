@@ -37,6 +37,12 @@
 
 void *gh__alloc(size_t size);
 void *gh__calloc(size_t n, size_t size);
+
+/* True when the n bytes at s are all lower-case hex digits. */
+bool gh__lower_hex(const char *s, size_t n);
+
+/* The names of enum gh_role, in order (policy/role.c); the store writes them. */
+extern const char *const gh__role_names[5];
 char *gh__strdup(const char *s);
 void gh__free(void *p);
 /* Test hook: make the nth allocation from now fail (0 disables). */

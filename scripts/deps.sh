@@ -7,7 +7,7 @@
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libsodium-dev libssl-dev libmicrohttpd-dev
-libjansson-dev libsqlite3-dev libpq-dev"
+libjansson-dev libsqlite3-dev libpq-dev libzxcvbn-dev libunistring-dev diceware"
 test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck postgresql"
 bench_pkgs="wrk nginx-light curl"
 # clang 14; libclang-rt-14-dev holds its libFuzzer, ASan and UBSan runtimes (only a Recommends of

@@ -250,14 +250,6 @@ h_signing_key_delete(struct gh_request *req, struct gh_response *res)
 
 static const struct gh_key_scope own_scope = {NULL, GH_KEY_FAMILY_API, GH_REACH_OWN};
 
-static gh_err
-required(const struct gh_request *req, const char *name, const char **value)
-{
-    gh_err rc = gh_param_get(&req->params, name, value);
-
-    return rc == GH_E_NOT_FOUND ? GH_E_MISSING : rc;
-}
-
 /* KeyType (only "restricted") and Policy into spec; *owned receives what to free. */
 static gh_err
 read_type_and_policy(const struct gh_request *req, struct gh_key_spec *spec, char **owned)
@@ -296,7 +288,7 @@ h_key_v1_create(struct gh_request *req, struct gh_response *res)
     char secret[GH_SECRET_SIZE] = "";
     char *permissions = NULL;
     struct gh_key k;
-    gh_err rc = required(req, "AccountSid", &scope.account_sid);
+    gh_err rc = gh_param_required(req, "AccountSid", &scope.account_sid);
 
     memset(&k, 0, sizeof(k));
     if (rc == GH_OK) {
@@ -322,7 +314,7 @@ h_key_v1_list(struct gh_request *req, struct gh_response *res)
     char url[512];
     struct gh_key_list list;
     struct gh_page page;
-    gh_err rc = required(req, "AccountSid", &scope.account_sid);
+    gh_err rc = gh_param_required(req, "AccountSid", &scope.account_sid);
 
     memset(&list, 0, sizeof(list));
     if (rc == GH_OK) {

@@ -84,6 +84,12 @@ send_response(struct MHD_Connection *con, struct exchange *x, struct gh_response
     if (res->allow[0] != '\0') {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
     }
+    if (res->retry_after_s > 0) {
+        char seconds[24];
+
+        snprintf(seconds, sizeof(seconds), "%lld", (long long)res->retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     x->status = res->status;
     x->responded = true;
     ok = MHD_queue_response(con, (unsigned)res->status, r);

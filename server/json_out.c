@@ -6,6 +6,7 @@
  * freed.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,28 @@ gh_jw_null(struct gh_jw *w)
 {
     separate(w);
     put(w, "null", 4);
+}
+
+void
+gh_jw_bool(struct gh_jw *w, bool v)
+{
+    separate(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void
+gh_jw_double(struct gh_jw *w, double v)
+{
+    char text[32];
+    int n;
+
+    if (!isfinite(v)) {
+        gh_jw_null(w); /* JSON has no infinity */
+        return;
+    }
+    n = snprintf(text, sizeof(text), "%.6g", v);
+    separate(w);
+    put(w, text, (size_t)n);
 }
 
 void

@@ -84,3 +84,11 @@ gh_param_opt(const struct gh_request *req, const char *name, const char **value)
 
     return rc == GH_E_NOT_FOUND ? GH_OK : rc;
 }
+
+gh_err
+gh_param_required(const struct gh_request *req, const char *name, const char **value)
+{
+    gh_err rc = gh_param_get(&req->params, name, value);
+
+    return rc == GH_E_NOT_FOUND ? GH_E_MISSING : rc;
+}

@@ -8,7 +8,7 @@
 
 #include "server.h"
 
-/* GH_PERM_INVALID_ marks the one public route (health). */
+/* GH_PERM_INVALID_ marks the public routes (health, login, the passphrase check). */
 #define PUBLIC GH_PERM_INVALID_
 
 struct route {
@@ -44,6 +44,14 @@ static const struct route routes[] = {
     {"POST", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, h_secondary_create},
     {"DELETE", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, h_secondary_delete},
     {"POST", "/v1/AuthTokens/Promote", GH_PERM_AUTH_TOKEN_ROTATE, h_promote},
+    {"POST", "/v1/Users", GH_PERM_USER_MANAGE, h_user_create},
+    {"GET", "/v1/Users/{}", GH_PERM_USER_READ, h_user_fetch},
+    {"POST", "/v1/Users/{}/Passphrase", GH_PERM_SESSION_SELF, h_user_passphrase},
+    {"POST", "/v1/Sessions", PUBLIC, h_session_create},
+    {"GET", "/v1/Sessions", GH_PERM_SESSION_SELF, h_session_list},
+    {"DELETE", "/v1/Sessions", GH_PERM_SESSION_SELF, h_session_delete_others},
+    {"DELETE", "/v1/Sessions/{}", GH_PERM_SESSION_SELF, h_session_delete},
+    {"POST", "/v1/Passphrases/Check", PUBLIC, h_passphrase_check},
     {"GET", "/v1/Health", PUBLIC, h_health},
     {"GET", "/v1/Health/Ready", PUBLIC, h_ready},
 };
@@ -80,17 +88,39 @@ match(const char *pattern, const char *path, const char *caps[2], size_t cap_len
     return *path == '\0';
 }
 
+/* "Bearer <token>" (scheme case-insensitive, RFC 7235): the token, else NULL. */
+static const char *
+bearer_token(const char *authorization)
+{
+    static const char scheme[] = "bearer ";
+
+    for (size_t i = 0; i < sizeof(scheme) - 1; i++) {
+        char c = authorization[i];
+
+        if ((c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c) != scheme[i]) {
+            return NULL;
+        }
+    }
+    return authorization + sizeof(scheme) - 1;
+}
+
 static gh_err
 authenticate(struct gh_request *req, enum gh_perm needs)
 {
     char user[GH_SID_LEN + 2];
     char password[GH_PASSWORD_MAX_LEN + 1];
     size_t pass_len = 0;
+    const char *bearer;
     gh_err rc;
 
     if (req->authorization == NULL) {
         gh_audit_auth_failure(req->cfg->ctx, &req->origin, "no_credentials");
         return GH_E_DENIED;
+    }
+    bearer = bearer_token(req->authorization);
+    if (bearer != NULL) {
+        rc = gh_authenticate_bearer(req->cfg->ctx, &req->origin, bearer, &req->who);
+        return rc != GH_OK ? rc : gh_principal_holds(&req->who, needs);
     }
     rc = gh_basic_auth_decode(req->authorization, user, sizeof(user), password, sizeof(password),
                               &pass_len);

@@ -91,6 +91,8 @@ void gh_jw_key(struct gh_jw *w, const char *key);
 void gh_jw_string(struct gh_jw *w, const char *s); /* NULL writes null */
 void gh_jw_int(struct gh_jw *w, int64_t v);
 void gh_jw_null(struct gh_jw *w);
+void gh_jw_bool(struct gh_jw *w, bool v);
+void gh_jw_double(struct gh_jw *w, double v); /* 6 significant digits; null when not finite */
 void gh_jw_kv_string(struct gh_jw *w, const char *key, const char *s);
 void gh_jw_kv_int(struct gh_jw *w, const char *key, int64_t v);
 
@@ -98,8 +100,9 @@ struct gh_response {
     int status;
     bool has_body; /* false: empty body (204) */
     struct gh_jw body;
-    char allow[64];      /* Allow header for 405, or "" */
-    bool auth_challenge; /* send WWW-Authenticate */
+    char allow[64];        /* Allow header for 405, or "" */
+    bool auth_challenge;   /* send WWW-Authenticate */
+    int64_t retry_after_s; /* send Retry-After (429) when > 0 */
 };
 
 /* ---- form.c ---- */
@@ -124,6 +127,10 @@ struct gh_jw *gh_respond_json(struct gh_response *res, int status);
 void gh_respond_empty(struct gh_response *res, int status);
 /* Replaces whatever was written with Twilio's error body for err. */
 void gh_respond_error(struct gh_response *res, gh_err err);
+/* Twilio's error body for err, left open so the caller can add keys and close it. */
+void gh_respond_error_details(struct gh_response *res, gh_err err);
+/* GH_E_LIMIT with Retry-After: seconds (at least 1). */
+void gh_respond_limited(struct gh_response *res, int64_t retry_after_s);
 void gh_response_clear(struct gh_response *res);
 void gh_write_account(struct gh_jw *w, const struct gh_account *a, const char *auth_token);
 void gh_write_date2822(struct gh_jw *w, const char *key, int64_t ms);
@@ -154,8 +161,17 @@ void gh_route(struct gh_request *req, struct gh_response *res);
 gh_err gh_read_page(const struct gh_request *req, struct gh_page *page);
 /* An optional single parameter: NULL when absent; GH_E_REPEATED when given twice. */
 gh_err gh_param_opt(const struct gh_request *req, const char *name, const char **value);
+/* A required single parameter: GH_E_MISSING when absent; GH_E_REPEATED when given twice. */
+gh_err gh_param_required(const struct gh_request *req, const char *name, const char **value);
 /* The scheme://host base for absolute v1 URLs. */
 void gh_base_url(const struct gh_request *req, char *out, size_t cap);
+
+/* ---- h_passphrases.c ---- */
+
+/* Writes the policy's verdict on a passphrase: length, refusals, both strength figures. */
+void gh_write_passphrase_report(struct gh_jw *w, const struct gh_passphrase_report *r);
+/* 400 for a refused passphrase, with the report under "details". */
+void gh_respond_weak_passphrase(struct gh_response *res, const struct gh_passphrase_report *r);
 
 /* ---- handlers ---- */
 
@@ -183,6 +199,14 @@ void h_key_v1_delete(struct gh_request *req, struct gh_response *res);
 void h_secondary_create(struct gh_request *req, struct gh_response *res);
 void h_secondary_delete(struct gh_request *req, struct gh_response *res);
 void h_promote(struct gh_request *req, struct gh_response *res);
+void h_user_create(struct gh_request *req, struct gh_response *res);
+void h_user_fetch(struct gh_request *req, struct gh_response *res);
+void h_user_passphrase(struct gh_request *req, struct gh_response *res);
+void h_session_create(struct gh_request *req, struct gh_response *res);
+void h_session_list(struct gh_request *req, struct gh_response *res);
+void h_session_delete(struct gh_request *req, struct gh_response *res);
+void h_session_delete_others(struct gh_request *req, struct gh_response *res);
+void h_passphrase_check(struct gh_request *req, struct gh_response *res);
 void h_health(struct gh_request *req, struct gh_response *res);
 void h_ready(struct gh_request *req, struct gh_response *res);
 

@@ -78,7 +78,7 @@ gh_response_clear(struct gh_response *res)
 }
 
 void
-gh_respond_error(struct gh_response *res, gh_err err)
+gh_respond_error_details(struct gh_response *res, gh_err err)
 {
     struct gh_jw *w = gh_respond_json(res, gh_err_http_status(err));
     char more[64];
@@ -90,8 +90,21 @@ gh_respond_error(struct gh_response *res, gh_err err)
     gh_jw_kv_string(w, "message", gh_err_message(err));
     gh_jw_kv_string(w, "more_info", more);
     gh_jw_kv_int(w, "status", gh_err_http_status(err));
-    gh_jw_object_end(w);
     res->auth_challenge = err == GH_E_DENIED;
+}
+
+void
+gh_respond_error(struct gh_response *res, gh_err err)
+{
+    gh_respond_error_details(res, err);
+    gh_jw_object_end(&res->body);
+}
+
+void
+gh_respond_limited(struct gh_response *res, int64_t retry_after_s)
+{
+    gh_respond_error(res, GH_E_LIMIT);
+    res->retry_after_s = retry_after_s > 0 ? retry_after_s : 1;
 }
 
 void

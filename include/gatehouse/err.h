@@ -25,6 +25,8 @@
     X(GH_E_SUBACCOUNT_LIMIT, 400, 21480, "Maximum number of subaccounts reached")                  \
     X(GH_E_PAGE_TOKEN, 400, 21481, "Invalid PageToken")                                            \
     X(GH_E_PAGE, 400, 20001, "Invalid paging parameters")                                          \
+    X(GH_E_WEAK_PASSPHRASE, 400, 20001, "The passphrase was refused by the passphrase policy")     \
+    X(GH_E_EMAIL, 400, 20001, "Invalid Email")                                                     \
     X(GH_E_POLICY, 400, 20001,                                                                     \
       "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions")                       \
     X(GH_E_DENIED, 401, 20003, "Authenticate")                                                     \

@@ -11,7 +11,9 @@
 #include <gatehouse/credential.h>
 #include <gatehouse/err.h>
 #include <gatehouse/model.h>
+#include <gatehouse/passphrase.h>
 #include <gatehouse/policy.h>
+#include <gatehouse/pwhash.h>
 #include <gatehouse/service.h>
 #include <gatehouse/util.h>
 

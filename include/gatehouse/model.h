@@ -7,6 +7,7 @@
 #ifndef GATEHOUSE_MODEL_H
 #define GATEHOUSE_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,11 +59,46 @@ struct gh_key {
 /** Frees what key owns (its permissions) and zeroes it.  Accepts NULL. */
 GH_API void gh_key_clear(struct gh_key *key);
 
+/* ---- human users ---- */
+
+#define GH_EMAIL_MAX      254 /* bytes (RFC 5321's path limit) */
+#define GH_EMAIL_SIZE     (GH_EMAIL_MAX + 1)
+#define GH_NAME_MAX_CHARS 128
+#define GH_NAME_SIZE      (GH_NAME_MAX_CHARS * 4 + 1)
+
+struct gh_user {
+    char sid[GH_SID_SIZE];     /* US... */
+    char email[GH_EMAIL_SIZE]; /* as given */
+    char name[GH_NAME_SIZE];
+    int64_t passphrase_set_ms;
+    bool must_change; /* set by the breach re-check (issue 5) */
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+enum gh_role {
+    GH_ROLE_OWNER = 0,
+    GH_ROLE_ADMINISTRATOR,
+    GH_ROLE_DEVELOPER,
+    GH_ROLE_BILLING_MANAGER,
+    GH_ROLE_SUPPORT,
+};
+
+struct gh_session {
+    char sid[GH_SID_SIZE]; /* SE... */
+    char user_sid[GH_SID_SIZE];
+    int64_t created_ms;
+    int64_t last_seen_ms;
+    int64_t expires_ms;      /* absolute expiry */
+    int64_t idle_expires_ms; /* last_seen + idle timeout, whichever comes first ends it */
+};
+
 enum gh_principal_kind {
     GH_PRINCIPAL_NONE = 0,
     GH_PRINCIPAL_AUTH_TOKEN, /* Basic auth with account SID and auth token */
     GH_PRINCIPAL_KEY,        /* Basic auth with key SID and secret */
     GH_PRINCIPAL_OPERATOR,   /* the local command line, holding the data folder */
+    GH_PRINCIPAL_SESSION,    /* a human user's session: Authorization: Bearer <token> */
 };
 
 /* Who is acting.  Built only by gh_authenticate_basic or gh_principal_operator. */
@@ -72,6 +108,7 @@ struct gh_principal {
     char account_sid[GH_SID_SIZE]; /* the account the credential belongs to */
     char parent_sid[GH_SID_SIZE];  /* that account's parent; "" for a main account */
     enum gh_key_type key_type;     /* GH_PRINCIPAL_KEY only */
+    char user_sid[GH_SID_SIZE];    /* GH_PRINCIPAL_SESSION only (sid is the session's) */
 };
 
 /** The operator principal: full power, used by the command line on its own data folder. */

@@ -4,7 +4,9 @@
  * Every route of the server names one permission (deny by default).  Auth tokens and main keys
  * hold every permission of their account; standard keys hold none of the account, key and
  * auth-token permissions (Twilio: "everything except Accounts and Keys"); restricted keys hold
- * only what their Policy allows, and no Gatehouse permission is grantable to them yet.
+ * only what their Policy allows, and no Gatehouse permission is grantable to them yet.  A human
+ * user's session holds only the user permissions (its own sessions and passphrase; creating
+ * users when its user owns the main account); account permissions come with roles (issue 7).
  */
 #ifndef GATEHOUSE_POLICY_H
 #define GATEHOUSE_POLICY_H
@@ -19,7 +21,10 @@
     X(GH_PERM_ACCOUNT_MANAGE, "account.manage")                                                    \
     X(GH_PERM_KEY_READ, "key.read")                                                                \
     X(GH_PERM_KEY_MANAGE, "key.manage")                                                            \
-    X(GH_PERM_AUTH_TOKEN_ROTATE, "auth_token.rotate")
+    X(GH_PERM_AUTH_TOKEN_ROTATE, "auth_token.rotate")                                              \
+    X(GH_PERM_USER_READ, "user.read")                                                              \
+    X(GH_PERM_USER_MANAGE, "user.manage")                                                          \
+    X(GH_PERM_SESSION_SELF, "session.self")
 
 #define GH_PERM_ENUM_(name, text) name,
 enum gh_perm { GH_PERM_INVALID_ = 0, GH_PERM_TABLE(GH_PERM_ENUM_) GH_PERM_COUNT_ };
@@ -27,6 +32,12 @@ enum gh_perm { GH_PERM_INVALID_ = 0, GH_PERM_TABLE(GH_PERM_ENUM_) GH_PERM_COUNT_
 
 /** The permission's name ("key.read"); NULL for values outside the table. */
 GH_API const char *gh_perm_name(enum gh_perm perm);
+
+/** A user's role on an account by name ("owner", "administrator", "developer",
+ * "billing_manager", "support"); NULL outside the enum. */
+GH_API const char *gh_role_name(enum gh_role role);
+/** The role named text; GH_E_INVALID for any other text. */
+GH_API GH_MUST_CHECK gh_err gh_role_parse(const char *text, enum gh_role *out);
 
 /**
  * GH_OK when who holds perm on its own account; GH_E_FORBIDDEN for a principal that never

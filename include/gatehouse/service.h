@@ -17,8 +17,15 @@
 #include <gatehouse/clock.h>
 #include <gatehouse/err.h>
 #include <gatehouse/model.h>
+#include <gatehouse/passphrase.h>
+#include <gatehouse/pwhash.h>
 
 struct gh_ctx;
+struct gh_user_spec;
+
+#define GH_SESSION_TTL_DEFAULT_S  (12 * 3600) /* absolute lifetime of a login session */
+#define GH_SESSION_IDLE_DEFAULT_S (30 * 60)   /* idle timeout */
+#define GH_SESSION_TTL_MAX_S      (30 * 86400)
 
 struct gh_ctx_config {
     const char *data_dir;         /* data folder (SQLite database, key file); NULL: "./var" */
@@ -27,6 +34,10 @@ struct gh_ctx_config {
     unsigned store_connections;   /* 0 means the default (8) */
     const char *store_url;  /* "postgresql://..."; NULL means the SQLite database in data_dir */
     const char *master_key; /* keys as text ("1:BASE64,..."), used instead of the key file */
+    struct gh_pwhash_params pwhash;         /* zeros: the defaults */
+    struct gh_passphrase_policy passphrase; /* zeros: the defaults */
+    int64_t session_ttl_s;                  /* absolute session lifetime; 0: 12 hours */
+    int64_t session_idle_s;                 /* idle timeout; 0: 30 minutes */
 };
 
 /** Opens the store and the keyring of an initialised data folder.  GH_E_NOT_FOUND if none. */
@@ -35,6 +46,11 @@ GH_API void gh_ctx_close(struct gh_ctx *ctx);
 /** The SID of the instance's main account (created by gh_instance_init). */
 GH_API GH_MUST_CHECK gh_err gh_ctx_main_account(struct gh_ctx *ctx, char sid[GH_SID_SIZE]);
 GH_API int64_t gh_ctx_now_ms(const struct gh_ctx *ctx);
+/**
+ * Prepares the passphrase hasher (its dummy hash: one Argon2id computation), which is otherwise
+ * made on the first use that needs it; a server calls it before taking requests.
+ */
+GH_API GH_MUST_CHECK gh_err gh_ctx_warm(struct gh_ctx *ctx);
 /**
  * Readiness: GH_OK when the store answers and the master key this process holds is the one the
  * store names (rereading the key file once if needed); GH_E_UNREACHABLE, GH_E_WRONG_KEY or
@@ -48,15 +64,22 @@ struct gh_init_result {
     int created; /* 0: the folder was already initialised; nothing changed */
     char account_sid[GH_SID_SIZE];
     char auth_token[GH_SECRET_SIZE]; /* only when created; the caller wipes it */
+    char owner_sid[GH_SID_SIZE];     /* the owner user, when one was asked for and created */
 };
 
 /**
  * Creates the data folder (0700), the master key file (0600), the database with its migrations,
- * and the main account with its primary auth token.  Run on an initialised folder it changes
- * nothing and reports created = 0.
+ * and the main account with its primary auth token, and (owner not NULL) its owner: a user with
+ * the owner role on the main account (owner->account_sid and role are ignored), all in one
+ * transaction.  A passphrase the policy refuses gives GH_E_WEAK_PASSPHRASE (report, which may be
+ * NULL, says why) and creates nothing.  Run on an initialised folder it changes nothing and
+ * reports created = 0.
  */
 GH_API GH_MUST_CHECK gh_err gh_instance_init(const struct gh_ctx_config *cfg,
-                                             const char *friendly_name, struct gh_init_result *out);
+                                             const char *friendly_name,
+                                             const struct gh_user_spec *owner,
+                                             struct gh_init_result *out,
+                                             struct gh_passphrase_report *report);
 
 /**
  * Rotates the master key: re-encrypts every sealed secret and recomputes every lookup digest
@@ -251,6 +274,89 @@ GH_API GH_MUST_CHECK gh_err gh_auth_token_promote(struct gh_ctx *ctx, const stru
                                                   const struct gh_principal *who,
                                                   struct gh_auth_token_info *out,
                                                   char token[GH_SECRET_SIZE]);
+
+/* ---- human users ----------------------------------------------------------------------- */
+
+struct gh_user_spec {
+    const char *email;
+    const char *name;
+    const char *passphrase;
+    size_t passphrase_len;
+    const char *account_sid; /* the membership's account; NULL: the main account */
+    enum gh_role role;
+};
+
+/**
+ * Creates a user with a membership.  The operator, the main account's auth token or main
+ * keys, or a session of the main account's owner may do it (until roles land).  A passphrase
+ * the policy refuses gives GH_E_WEAK_PASSPHRASE and report (may be NULL) says why.  An e-mail
+ * in use (case-insensitively) is GH_E_CONFLICT.
+ */
+GH_API GH_MUST_CHECK gh_err gh_user_create(struct gh_ctx *ctx, const struct gh_origin *from,
+                                           const struct gh_principal *who,
+                                           const struct gh_user_spec *spec, struct gh_user *out,
+                                           struct gh_passphrase_report *report);
+
+/** A user: a session reads its own user; account credentials read any. */
+GH_API GH_MUST_CHECK gh_err gh_user_fetch(struct gh_ctx *ctx, const struct gh_principal *who,
+                                          const char *sid, struct gh_user *out);
+
+/**
+ * Changes a user's passphrase, from that user's session: the current passphrase must verify;
+ * the new one must pass the policy and not be one of the last 5; every other session of the
+ * user is revoked.  GH_E_DENIED for a wrong current passphrase.
+ */
+GH_API GH_MUST_CHECK gh_err gh_user_change_passphrase(
+    struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
+    const char *user_sid, const char *current, size_t current_len, const char *next,
+    size_t next_len, struct gh_passphrase_report *report);
+
+/** The policy check of POST /v1/Passphrases/Check: throttled per address, stores nothing. */
+GH_API GH_MUST_CHECK gh_err gh_passphrase_check_for(struct gh_ctx *ctx,
+                                                    const struct gh_origin *from, const char *text,
+                                                    size_t len,
+                                                    const struct gh_passphrase_context *context,
+                                                    struct gh_passphrase_report *out,
+                                                    int64_t *retry_after_s);
+
+/* ---- sessions ---------------------------------------------------------------------------- */
+
+/* "SE<32 hex>.<64 hex>": the session's SID, then 256 random bits. */
+#define GH_SESSION_TOKEN_LEN  (GH_SID_LEN + 1 + 64)
+#define GH_SESSION_TOKEN_SIZE (GH_SESSION_TOKEN_LEN + 1)
+
+/**
+ * Logs in with an e-mail and a passphrase.  Unknown e-mail, wrong passphrase and a locked user
+ * are the same GH_E_DENIED at the same cost (one Argon2id verification); the reason goes to
+ * the audit log.  GH_E_LIMIT when the address is throttled or every hashing slot is busy:
+ * retry_after_s says when to try again.  Failures count per user and per address in the
+ * store (every server sees them); success resets the user's count and rehashes the passphrase
+ * when the parameters rose.  token receives the bearer token, shown once.
+ */
+GH_API GH_MUST_CHECK gh_err gh_session_login(struct gh_ctx *ctx, const struct gh_origin *from,
+                                             const char *email, const char *passphrase,
+                                             size_t passphrase_len, struct gh_session *out,
+                                             char token[GH_SESSION_TOKEN_SIZE],
+                                             int64_t *retry_after_s);
+
+/** Authorization: Bearer: a live session's principal, else GH_E_DENIED. */
+GH_API GH_MUST_CHECK gh_err gh_authenticate_bearer(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                   const char *token, struct gh_principal *out);
+
+#define GH_SESSIONS_MAX 100
+
+/** The caller's user's sessions (at most GH_SESSIONS_MAX), oldest first. */
+GH_API GH_MUST_CHECK gh_err gh_session_list(struct gh_ctx *ctx, const struct gh_principal *who,
+                                            struct gh_session *out, size_t cap, size_t *n);
+
+/** Ends one of the caller's user's sessions (its own included). */
+GH_API GH_MUST_CHECK gh_err gh_session_logout(struct gh_ctx *ctx, const struct gh_origin *from,
+                                              const struct gh_principal *who, const char *sid);
+
+/** Ends every session of the caller's user but the caller's; n receives how many. */
+GH_API GH_MUST_CHECK gh_err gh_session_revoke_others(struct gh_ctx *ctx,
+                                                     const struct gh_origin *from,
+                                                     const struct gh_principal *who, int64_t *n);
 
 /* ---- audit -------------------------------------------------------------------------------- */
 

@@ -91,3 +91,14 @@ gh__strlcpy(char *dst, const char *src, size_t cap)
     memcpy(dst, src, len + 1);
     return GH_OK;
 }
+
+bool
+gh__lower_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}

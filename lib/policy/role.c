@@ -25,11 +25,45 @@ gh_perm_name(enum gh_perm perm)
     return perm_names[perm];
 }
 
+const char *const gh__role_names[5] = {"owner", "administrator", "developer", "billing_manager",
+                                       "support"};
+
+const char *
+gh_role_name(enum gh_role role)
+{
+    return (unsigned)role < GH_ARRAY_LEN(gh__role_names) ? gh__role_names[role] : NULL;
+}
+
+gh_err
+gh_role_parse(const char *text, enum gh_role *out)
+{
+    GH_ENSURE(text != NULL, GH_E_INVALID);
+    for (size_t i = 0; i < GH_ARRAY_LEN(gh__role_names); i++) {
+        if (strcmp(text, gh__role_names[i]) == 0) {
+            *out = (enum gh_role)i;
+            return GH_OK;
+        }
+    }
+    return GH_E_INVALID;
+}
+
 void
 gh_principal_operator(struct gh_principal *out)
 {
     memset(out, 0, sizeof(*out));
     out->kind = GH_PRINCIPAL_OPERATOR;
+}
+
+static bool
+user_perm(enum gh_perm perm)
+{
+    return perm == GH_PERM_USER_READ || perm == GH_PERM_USER_MANAGE || perm == GH_PERM_SESSION_SELF;
+}
+
+static gh_err
+session_holds(enum gh_perm perm)
+{
+    return user_perm(perm) ? GH_OK : GH_E_FORBIDDEN;
 }
 
 gh_err
@@ -39,13 +73,17 @@ gh_principal_holds(const struct gh_principal *who, enum gh_perm perm)
     GH_ENSURE(who != NULL, GH_E_DENIED);
     switch (who->kind) {
     case GH_PRINCIPAL_OPERATOR:
-    case GH_PRINCIPAL_AUTH_TOKEN:
         return GH_OK;
+    case GH_PRINCIPAL_AUTH_TOKEN:
+        return perm == GH_PERM_SESSION_SELF ? GH_E_FORBIDDEN
+                                            : GH_OK; /* an account has no session */
     case GH_PRINCIPAL_KEY:
         if (who->key_type == GH_KEY_MAIN) {
-            return GH_OK;
+            return perm == GH_PERM_SESSION_SELF ? GH_E_FORBIDDEN : GH_OK;
         }
         return who->key_type == GH_KEY_RESTRICTED ? GH_E_KEY_RESTRICTED : GH_E_FORBIDDEN;
+    case GH_PRINCIPAL_SESSION:
+        return session_holds(perm);
     case GH_PRINCIPAL_NONE:
     default:
         return GH_E_DENIED;

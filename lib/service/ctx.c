@@ -110,6 +110,59 @@ instance_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 }
 
 gh_err
+gh__ctx_configure(struct gh_ctx *ctx, const struct gh_ctx_config *cfg)
+{
+    ctx->pwhash = cfg->pwhash;
+    ctx->policy = cfg->passphrase;
+    if (cfg->passphrase.blocklist_path != NULL) {
+        ctx->blocklist_path = gh__strdup(cfg->passphrase.blocklist_path);
+        GH_ENSURE(ctx->blocklist_path != NULL, GH_E_NOMEM);
+    }
+    ctx->policy.blocklist_path = ctx->blocklist_path;
+    GH_ENSURE(cfg->session_ttl_s >= 0 && cfg->session_idle_s >= 0, GH_E_INVALID);
+    GH_ENSURE(cfg->session_ttl_s <= GH_SESSION_TTL_MAX_S &&
+                  cfg->session_idle_s <= GH_SESSION_TTL_MAX_S,
+              GH_E_INVALID);
+    ctx->session_ttl_ms =
+        (cfg->session_ttl_s != 0 ? cfg->session_ttl_s : GH_SESSION_TTL_DEFAULT_S) * 1000;
+    ctx->session_idle_ms =
+        (cfg->session_idle_s != 0 ? cfg->session_idle_s : GH_SESSION_IDLE_DEFAULT_S) * 1000;
+    return GH_OK;
+}
+
+void
+gh__ctx_unconfigure(struct gh_ctx *ctx)
+{
+    gh_pwhash_free(ctx->hasher);
+    ctx->hasher = NULL;
+    gh__free(ctx->blocklist_path);
+    ctx->blocklist_path = NULL;
+}
+
+gh_err
+gh__hasher(struct gh_ctx *ctx, struct gh_pwhasher **out)
+{
+    gh_err rc = GH_OK;
+
+    pthread_mutex_lock(&ctx->hasher_lock);
+    if (ctx->hasher == NULL) {
+        rc = gh_pwhash_new(&ctx->pwhash, &ctx->hasher);
+    }
+    *out = ctx->hasher;
+    pthread_mutex_unlock(&ctx->hasher_lock);
+    return rc;
+}
+
+gh_err
+gh_ctx_warm(struct gh_ctx *ctx)
+{
+    struct gh_pwhasher *h;
+
+    GH_ENSURE(ctx != NULL, GH_E_INVALID);
+    return gh__hasher(ctx, &h);
+}
+
+gh_err
 gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out)
 {
     char target[GH_STORE_TARGET_MAX];
@@ -124,7 +177,11 @@ gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out)
     ctx = gh__calloc(1, sizeof(*ctx));
     GH_ENSURE(ctx != NULL, GH_E_NOMEM);
     pthread_rwlock_init(&ctx->kr_lock, NULL);
-    rc = gh__ctx_locate(cfg, ctx, target, sizeof(target), &is_file);
+    pthread_mutex_init(&ctx->hasher_lock, NULL);
+    rc = gh__ctx_configure(ctx, cfg);
+    if (rc == GH_OK) {
+        rc = gh__ctx_locate(cfg, ctx, target, sizeof(target), &is_file);
+    }
     if (rc == GH_OK && is_file && stat(target, &st) != 0) {
         rc = GH_E_NOT_FOUND;
     }
@@ -160,6 +217,8 @@ gh_ctx_close(struct gh_ctx *ctx)
         sodium_memzero(ctx->key_text, strlen(ctx->key_text));
         gh__free(ctx->key_text);
     }
+    gh__ctx_unconfigure(ctx);
+    pthread_mutex_destroy(&ctx->hasher_lock);
     pthread_rwlock_destroy(&ctx->kr_lock);
     gh__free(ctx);
 }

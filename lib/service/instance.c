@@ -49,6 +49,9 @@ already_initialised(struct gh_store *store, bool *yes, char main_sid[GH_SID_SIZE
 struct init_call {
     const char *friendly_name;
     struct gh_init_result *out;
+    const struct gh_user *owner; /* NULL: none */
+    const char *owner_email_key;
+    const char *owner_hash;
 };
 
 static gh_err
@@ -70,15 +73,46 @@ init_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     memcpy(out->account_sid, acct.sid, sizeof(out->account_sid));
     GH_TRY(GH_ST(tx)->meta_put(tx, GH_META_MAIN_ACCOUNT, acct.sid));
     struct gh_audit_entry e = {NULL, "operator", "instance.init", acct.sid, true, ""};
-    return gh__audit_append(ctx, tx, &e);
+    GH_TRY(gh__audit_append(ctx, tx, &e));
+    if (c->owner == NULL) {
+        return GH_OK;
+    }
+    GH_TRY(gh__user_insert(ctx, tx, NULL, "operator", c->owner, c->owner_email_key, c->owner_hash,
+                           acct.sid, GH_ROLE_OWNER));
+    memcpy(out->owner_sid, c->owner->sid, sizeof(out->owner_sid));
+    return GH_OK;
+}
+
+/* Checks and hashes the owner's passphrase before anything is written. */
+static gh_err
+prepare_owner(struct gh_ctx *ctx, const struct gh_user_spec *owner, const char *account_name,
+              struct gh_passphrase_report *report, char email_key[GH_EMAIL_SIZE * 2],
+              char hash[GH_PWHASH_STR_SIZE], struct gh_user *user)
+{
+    struct gh_passphrase_report local = {0};
+    struct gh_user_spec spec;
+
+    if (owner == NULL) {
+        return GH_OK;
+    }
+    spec = *owner;
+    spec.account_sid = NULL;
+    spec.role = GH_ROLE_OWNER;
+    return gh__user_prepare(ctx, &spec, account_name, report != NULL ? report : &local, email_key,
+                            hash, user);
 }
 
 static gh_err
-init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result *out)
+init_store(struct gh_ctx *ctx, const char *friendly_name, const struct gh_user_spec *owner,
+           struct gh_init_result *out, struct gh_passphrase_report *report)
 {
-    struct init_call call = {friendly_name, out};
+    char email_key[GH_EMAIL_SIZE * 2];
+    char hash[GH_PWHASH_STR_SIZE] = "";
+    struct gh_user user;
+    struct init_call call = {friendly_name, out, owner != NULL ? &user : NULL, email_key, hash};
     struct stat st;
     bool done = false;
+    gh_err rc;
 
     GH_TRY(ctx->store->ops->migrate(ctx->store));
     GH_TRY(already_initialised(ctx->store, &done, out->account_sid));
@@ -87,18 +121,26 @@ init_store(struct gh_ctx *ctx, const char *friendly_name, struct gh_init_result 
         GH_ENSURE(ctx->key_text != NULL || stat(ctx->key_file, &st) == 0, GH_E_KEYFILE);
         return gh__transact(ctx, GH_TX_READ, gh__keyring_reload_step, NULL);
     }
+    GH_TRY(prepare_owner(ctx, owner, friendly_name, report, email_key, hash, &user));
+    rc = GH_OK;
     if (ctx->key_text == NULL && stat(ctx->key_file, &st) != 0) {
-        GH_TRY(gh__keyring_file_create(ctx->key_file));
+        rc = gh__keyring_file_create(ctx->key_file);
     }
-    GH_TRY(gh__ctx_load_keys(ctx, &ctx->kr));
-    GH_TRY(gh__transact(ctx, GH_TX_WRITE, init_in_tx, &call));
-    out->created = 1;
-    return GH_OK;
+    if (rc == GH_OK) {
+        rc = gh__ctx_load_keys(ctx, &ctx->kr);
+    }
+    if (rc == GH_OK) {
+        rc = gh__transact(ctx, GH_TX_WRITE, init_in_tx, &call);
+    }
+    sodium_memzero(hash, sizeof(hash));
+    out->created = rc == GH_OK;
+    return rc;
 }
 
 gh_err
 gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
-                 struct gh_init_result *out)
+                 const struct gh_user_spec *owner, struct gh_init_result *out,
+                 struct gh_passphrase_report *report)
 {
     const char *dir = cfg != NULL && cfg->data_dir != NULL ? cfg->data_dir : "./var";
     char target[GH_STORE_TARGET_MAX];
@@ -111,8 +153,15 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
     memset(&ctx, 0, sizeof(ctx));
     GH_TRY(gh_library_init());
     GH_TRY(gh__friendly_name_check(friendly_name));
+    if (report != NULL) {
+        memset(report, 0, sizeof(*report));
+    }
     pthread_rwlock_init(&ctx.kr_lock, NULL);
-    rc = gh__ctx_locate(cfg, &ctx, target, sizeof(target), &is_file);
+    pthread_mutex_init(&ctx.hasher_lock, NULL);
+    rc = gh__ctx_configure(&ctx, cfg);
+    if (rc == GH_OK) {
+        rc = gh__ctx_locate(cfg, &ctx, target, sizeof(target), &is_file);
+    }
     if (rc == GH_OK && (is_file || (ctx.key_text == NULL && cfg->key_file == NULL))) {
         rc = make_data_dir(dir); /* the folder holds the database or the key file */
     }
@@ -120,7 +169,7 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
         rc = gh__store_open(target, 1, &ctx.store);
     }
     if (rc == GH_OK) {
-        rc = init_store(&ctx, friendly_name, out);
+        rc = init_store(&ctx, friendly_name, owner, out, report);
     }
     gh__store_close(ctx.store);
     gh__keyring_free(ctx.kr);
@@ -128,6 +177,8 @@ gh_instance_init(const struct gh_ctx_config *cfg, const char *friendly_name,
         sodium_memzero(ctx.key_text, strlen(ctx.key_text));
         gh__free(ctx.key_text);
     }
+    gh__ctx_unconfigure(&ctx);
+    pthread_mutex_destroy(&ctx.hasher_lock);
     pthread_rwlock_destroy(&ctx.kr_lock);
     if (rc != GH_OK) {
         sodium_memzero(out, sizeof(*out));

@@ -17,24 +17,13 @@ gh__page_token(int64_t created_ms, const char *sid, char out[GH_PAGE_TOKEN_SIZE]
     snprintf(out, GH_PAGE_TOKEN_SIZE, "PA%016" PRIx64 "%s", (uint64_t)created_ms, sid);
 }
 
-static bool
-lower_hex(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static gh_err
 parse_token(const char *token, const char *prefix, struct gh_cursor *c)
 {
     uint64_t ms = 0;
 
     GH_ENSURE(strlen(token) == TOKEN_LEN && token[0] == 'P' && token[1] == 'A', GH_E_PAGE_TOKEN);
-    GH_ENSURE(lower_hex(token + 2, 16), GH_E_PAGE_TOKEN);
+    GH_ENSURE(gh__lower_hex(token + 2, 16), GH_E_PAGE_TOKEN);
     GH_ENSURE(gh_sid_parse(token + 18, prefix, c->after_sid) == GH_OK, GH_E_PAGE_TOKEN);
     for (size_t i = 2; i < 18; i++) {
         char h = token[i];

@@ -28,7 +28,55 @@ struct gh_ctx {
     pthread_rwlock_t kr_lock; /* guards kr and seal_id */
     struct gh_keyring *kr;
     uint32_t seal_id; /* the key the store's check value names: new secrets are sealed under it */
+    pthread_mutex_t hasher_lock;        /* guards hasher's creation */
+    struct gh_pwhasher *hasher;         /* Argon2id, bounded; made on first use (gh__hasher) */
+    struct gh_pwhash_params pwhash;     /* its parameters */
+    struct gh_passphrase_policy policy; /* passphrase policy */
+    char *blocklist_path;               /* policy.blocklist_path's own copy */
+    int64_t session_ttl_ms;
+    int64_t session_idle_ms;
 };
+
+/* ---- users.c ---- */
+
+/* The e-mail's lookup form: NFKC, ASCII letters lowercased; GH_E_EMAIL when not an address. */
+GH_MUST_CHECK gh_err gh__email_key(const char *email, char out[GH_EMAIL_SIZE * 2]);
+/* Inserts a user (passphrase already checked and hashed) with a membership; audits it. */
+GH_MUST_CHECK gh_err gh__user_insert(struct gh_ctx *ctx, struct gh_tx *tx,
+                                     const struct gh_origin *from, const char *actor,
+                                     const struct gh_user *u, const char *email_key,
+                                     const char *hash, const char *account_sid, enum gh_role role);
+/*
+ * Checks a new user's e-mail, name and passphrase (policy, with the e-mail, the name and the
+ * account's friendly name as context; report says why not), hashes the passphrase and fills
+ * out; outside any transaction.
+ */
+GH_MUST_CHECK gh_err gh__user_prepare(struct gh_ctx *ctx, const struct gh_user_spec *spec,
+                                      const char *account_name, struct gh_passphrase_report *report,
+                                      char email_key[GH_EMAIL_SIZE * 2],
+                                      char hash[GH_PWHASH_STR_SIZE], struct gh_user *out);
+/* Checks a passphrase for a user-to-be (or a user): policy, then the blocklist. */
+GH_MUST_CHECK gh_err gh__passphrase_acceptable(struct gh_ctx *ctx, const char *pass, size_t len,
+                                               const struct gh_passphrase_context *context,
+                                               struct gh_passphrase_report *report);
+
+/* ---- throttle.c: failure counters kept in the store (every server sees them) ---- */
+
+struct gh_throttle_rule {
+    int64_t window_ms; /* failures older than this are forgotten */
+    int64_t limit;     /* failures in the window before a lock */
+    int64_t lock_ms;   /* the first lock; doubles with each further failure */
+    int64_t lock_max_ms;
+};
+
+/* The lock in force on key (0: none), as of now. */
+GH_MUST_CHECK gh_err gh__throttle_locked(struct gh_tx *tx, const char *key, int64_t now_ms,
+                                         int64_t *locked_until_ms);
+/* Counts a failure; locked_until_ms receives the lock it caused (0: none). */
+GH_MUST_CHECK gh_err gh__throttle_fail(struct gh_tx *tx, const char *key,
+                                       const struct gh_throttle_rule *rule, int64_t now_ms,
+                                       int64_t *locked_until_ms);
+GH_MUST_CHECK gh_err gh__throttle_reset(struct gh_tx *tx, const char *key);
 
 /* ---- ctx.c ---- */
 
@@ -38,6 +86,15 @@ struct gh_ctx {
  */
 GH_MUST_CHECK gh_err gh__ctx_locate(const struct gh_ctx_config *cfg, struct gh_ctx *ctx,
                                     char *target, size_t cap, bool *is_file);
+/*
+ * The passphrase hasher, made on first use so that commands which never hash a passphrase do
+ * not pay for its dummy hash; thread-safe.
+ */
+GH_MUST_CHECK gh_err gh__hasher(struct gh_ctx *ctx, struct gh_pwhasher **out);
+/* Fills ctx's passphrase policy, hasher parameters and session lifetimes from cfg. */
+GH_MUST_CHECK gh_err gh__ctx_configure(struct gh_ctx *ctx, const struct gh_ctx_config *cfg);
+/* Frees what gh__ctx_configure and gh__hasher made (the locks are the caller's). */
+void gh__ctx_unconfigure(struct gh_ctx *ctx);
 /* Loads the master keys from ctx's source (text or file). */
 GH_MUST_CHECK gh_err gh__ctx_load_keys(const struct gh_ctx *ctx, struct gh_keyring **out);
 

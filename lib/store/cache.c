@@ -389,6 +389,54 @@ FORWARD(audit_last, (struct gh_tx * tx, int64_t *seq, uint8_t hash[32]), (in, se
 FORWARD(audit_insert, (struct gh_tx * tx, const struct gh_audit_event *ev), (in, ev))
 FORWARD(audit_each, (struct gh_tx * tx, int64_t after_seq, gh_audit_fn fn, void *arg),
         (in, after_seq, fn, arg))
+/* Users, sessions and throttles are never cached: each read sees the latest commit. */
+FORWARD(user_insert,
+        (struct gh_tx * tx, const struct gh_user *u, const char *email_key,
+         const char *passphrase_hash),
+        (in, u, email_key, passphrase_hash))
+FORWARD(user_get, (struct gh_tx * tx, const char *sid, struct gh_user *out, char *hash),
+        (in, sid, out, hash))
+FORWARD(user_get_by_email,
+        (struct gh_tx * tx, const char *email_key, struct gh_user *out, char *hash),
+        (in, email_key, out, hash))
+FORWARD(user_set_passphrase,
+        (struct gh_tx * tx, const struct gh_user *u, const char *passphrase_hash),
+        (in, u, passphrase_hash))
+FORWARD(history_add,
+        (struct gh_tx * tx, const char *user_sid, const char *passphrase_hash, int64_t set_ms),
+        (in, user_sid, passphrase_hash, set_ms))
+FORWARD(history_list,
+        (struct gh_tx * tx, const char *user_sid, char (*out)[GH_STORE_HASH_MAX], size_t cap,
+         size_t *n),
+        (in, user_sid, out, cap, n))
+FORWARD(history_trim, (struct gh_tx * tx, const char *user_sid, size_t keep), (in, user_sid, keep))
+FORWARD(membership_put,
+        (struct gh_tx * tx, const char *user_sid, const char *account_sid, enum gh_role role,
+         int64_t now_ms),
+        (in, user_sid, account_sid, role, now_ms))
+FORWARD(membership_get,
+        (struct gh_tx * tx, const char *user_sid, const char *account_sid, enum gh_role *role),
+        (in, user_sid, account_sid, role))
+FORWARD(session_insert,
+        (struct gh_tx * tx, const struct gh_session *s, uint32_t key_id, const uint8_t digest[32]),
+        (in, s, key_id, digest))
+FORWARD(session_get,
+        (struct gh_tx * tx, const char *sid, struct gh_session *out, uint32_t *key_id,
+         uint8_t digest[32]),
+        (in, sid, out, key_id, digest))
+FORWARD(session_touch,
+        (struct gh_tx * tx, const char *sid, int64_t last_seen_ms, int64_t idle_expires_ms),
+        (in, sid, last_seen_ms, idle_expires_ms))
+FORWARD(session_delete, (struct gh_tx * tx, const char *sid), (in, sid))
+FORWARD(session_delete_user,
+        (struct gh_tx * tx, const char *user_sid, const char *keep_sid, int64_t *n),
+        (in, user_sid, keep_sid, n))
+FORWARD(session_list,
+        (struct gh_tx * tx, const char *user_sid, struct gh_session *out, size_t cap, size_t *n),
+        (in, user_sid, out, cap, n))
+FORWARD(throttle_get, (struct gh_tx * tx, const char *key, struct gh_throttle *out), (in, key, out))
+FORWARD(throttle_put, (struct gh_tx * tx, const char *key, const struct gh_throttle *t),
+        (in, key, t))
 
 /* ---- the store ---- */
 
@@ -470,4 +518,21 @@ static const struct gh_store_ops cache_ops = {
     .audit_last = cache_audit_last,
     .audit_insert = cache_audit_insert,
     .audit_each = cache_audit_each,
+    .user_insert = cache_user_insert,
+    .user_get = cache_user_get,
+    .user_get_by_email = cache_user_get_by_email,
+    .user_set_passphrase = cache_user_set_passphrase,
+    .history_add = cache_history_add,
+    .history_list = cache_history_list,
+    .history_trim = cache_history_trim,
+    .membership_put = cache_membership_put,
+    .membership_get = cache_membership_get,
+    .session_insert = cache_session_insert,
+    .session_get = cache_session_get,
+    .session_touch = cache_session_touch,
+    .session_delete = cache_session_delete,
+    .session_delete_user = cache_session_delete_user,
+    .session_list = cache_session_list,
+    .throttle_get = cache_throttle_get,
+    .throttle_put = cache_throttle_put,
 };

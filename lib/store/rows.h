@@ -31,7 +31,24 @@
     X(KEY_RESEAL)                                                                                  \
     X(AUDIT_LAST)                                                                                  \
     X(AUDIT_INSERT)                                                                                \
-    X(AUDIT_EACH)
+    X(AUDIT_EACH)                                                                                  \
+    X(USER_INSERT)                                                                                 \
+    X(USER_GET)                                                                                    \
+    X(USER_GET_BY_EMAIL)                                                                           \
+    X(USER_SET_PASSPHRASE)                                                                         \
+    X(HISTORY_ADD)                                                                                 \
+    X(HISTORY_LIST)                                                                                \
+    X(HISTORY_TRIM)                                                                                \
+    X(MEMBERSHIP_PUT)                                                                              \
+    X(MEMBERSHIP_GET)                                                                              \
+    X(SESSION_INSERT)                                                                              \
+    X(SESSION_GET)                                                                                 \
+    X(SESSION_TOUCH)                                                                               \
+    X(SESSION_DELETE)                                                                              \
+    X(SESSION_DELETE_USER)                                                                         \
+    X(SESSION_LIST)                                                                                \
+    X(THROTTLE_GET)                                                                                \
+    X(THROTTLE_PUT)
 
 /* Column lists, in the order the backends read them. */
 #define GH_ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
@@ -40,13 +57,21 @@
     "ciphertext, lookup_hash"
 #define GH_AUDIT_COLS                                                                              \
     "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
+/* A user's columns; the passphrase hash comes last and is copied out only when asked for. */
+#define GH_USER_COLS                                                                               \
+    "sid, email, name, passphrase_set_ms, must_change, created_ms, updated_ms, passphrase_hash"
+/* A session's columns; session_get also reads key_id and token_digest after them. */
+#define GH_SESSION_COLS "sid, user_sid, created_ms, last_seen_ms, expires_ms, idle_expires_ms"
 
-/* Enum values as stored (indexed by enum gh_account_status, gh_token_slot, gh_key_type). */
+/* Enum values as stored, indexed by enum gh_account_status, gh_token_slot, gh_key_type, gh_role. */
 extern const char *const gh__status_names[3];
 extern const char *const gh__slot_names[2];
 extern const char *const gh__key_type_names[4];
+/* gh__role_names: in internal.h (the policy layer names roles). */
 
 /* The index of v in names (n entries); -1 when absent. */
 int gh__name_index(const char *const *names, size_t n, const char *v);
+/* Whether a passphrase hash can be stored and read back (under GH_STORE_HASH_MAX bytes). */
+bool gh__hash_fits(const char *hash);
 
 #endif

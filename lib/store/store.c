@@ -20,6 +20,12 @@ gh__name_index(const char *const *names, size_t n, const char *v)
     return -1;
 }
 
+bool
+gh__hash_fits(const char *hash)
+{
+    return hash != NULL && strnlen(hash, GH_STORE_HASH_MAX) < GH_STORE_HASH_MAX;
+}
+
 gh_err
 gh__store_open(const char *target, unsigned connections, struct gh_store **out)
 {

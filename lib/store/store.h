@@ -68,6 +68,18 @@ struct gh_key_query {
     struct gh_cursor cursor;
 };
 
+/* A failure counter (throttles table). */
+struct gh_throttle {
+    int64_t failures;
+    int64_t window_start_ms;
+    int64_t locked_until_ms;
+};
+
+/* Longest stored passphrase hash (a crypto_pwhash_str string and its NUL). */
+#define GH_STORE_HASH_MAX         128
+/* Longest throttle key. */
+#define GH_STORE_THROTTLE_KEY_MAX 300
+
 struct gh_store;
 struct gh_tx;
 
@@ -129,6 +141,75 @@ struct gh_store_ops {
     GH_MUST_CHECK gh_err (*audit_insert)(struct gh_tx *tx, const struct gh_audit_event *ev);
     GH_MUST_CHECK gh_err (*audit_each)(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn,
                                        void *arg);
+
+    /* ---- human users (0003_users.sql) ---- */
+
+    /*
+     * email_key: the e-mail's lookup form (see gh__email_key), unique.  GH_E_CONFLICT when the
+     * SID or email_key is taken.  A passphrase hash longer than GH_STORE_HASH_MAX - 1 bytes is
+     * GH_E_INVALID here, in user_set_passphrase and in history_add (it could not be read back).
+     */
+    GH_MUST_CHECK gh_err (*user_insert)(struct gh_tx *tx, const struct gh_user *u,
+                                        const char *email_key, const char *passphrase_hash);
+    /*
+     * By SID, or by exact email_key; GH_E_NOT_FOUND when absent.  hash (may be NULL) receives
+     * the passphrase hash (cap GH_STORE_HASH_MAX).
+     */
+    GH_MUST_CHECK gh_err (*user_get)(struct gh_tx *tx, const char *sid, struct gh_user *out,
+                                     char *hash);
+    GH_MUST_CHECK gh_err (*user_get_by_email)(struct gh_tx *tx, const char *email_key,
+                                              struct gh_user *out, char *hash);
+    /* Replaces the passphrase hash, passphrase_set_ms, must_change and updated_ms (by u->sid). */
+    GH_MUST_CHECK gh_err (*user_set_passphrase)(struct gh_tx *tx, const struct gh_user *u,
+                                                const char *passphrase_hash);
+    /*
+     * Passphrase history: add one (GH_E_CONFLICT for a set_ms the user already has), read the
+     * newest up to cap (hashes, newest first, by set_ms), keep only the newest keep.
+     */
+    GH_MUST_CHECK gh_err (*history_add)(struct gh_tx *tx, const char *user_sid,
+                                        const char *passphrase_hash, int64_t set_ms);
+    GH_MUST_CHECK gh_err (*history_list)(struct gh_tx *tx, const char *user_sid,
+                                         char (*out)[GH_STORE_HASH_MAX], size_t cap, size_t *n);
+    GH_MUST_CHECK gh_err (*history_trim)(struct gh_tx *tx, const char *user_sid, size_t keep);
+
+    /*
+     * Memberships: the role of a user on an account (insert or change; a role outside enum
+     * gh_role is GH_E_INVALID).  membership_get: GH_E_NOT_FOUND when the user has none there.
+     */
+    GH_MUST_CHECK gh_err (*membership_put)(struct gh_tx *tx, const char *user_sid,
+                                           const char *account_sid, enum gh_role role,
+                                           int64_t now_ms);
+    GH_MUST_CHECK gh_err (*membership_get)(struct gh_tx *tx, const char *user_sid,
+                                           const char *account_sid, enum gh_role *role);
+
+    /*
+     * Sessions: the token is kept only as a keyed digest (under key key_id).  GH_E_CONFLICT for
+     * a SID that exists; get, touch and delete of an absent session are GH_E_NOT_FOUND.
+     */
+    GH_MUST_CHECK gh_err (*session_insert)(struct gh_tx *tx, const struct gh_session *s,
+                                           uint32_t key_id, const uint8_t digest[32]);
+    GH_MUST_CHECK gh_err (*session_get)(struct gh_tx *tx, const char *sid, struct gh_session *out,
+                                        uint32_t *key_id, uint8_t digest[32]);
+    /* Sets last_seen_ms and idle_expires_ms. */
+    GH_MUST_CHECK gh_err (*session_touch)(struct gh_tx *tx, const char *sid, int64_t last_seen_ms,
+                                          int64_t idle_expires_ms);
+    GH_MUST_CHECK gh_err (*session_delete)(struct gh_tx *tx, const char *sid);
+    /* Deletes every session of user_sid except keep_sid (NULL: all); n: how many. */
+    GH_MUST_CHECK gh_err (*session_delete_user)(struct gh_tx *tx, const char *user_sid,
+                                                const char *keep_sid, int64_t *n);
+    /* A user's sessions, oldest first (by created_ms, then SID), at most cap. */
+    GH_MUST_CHECK gh_err (*session_list)(struct gh_tx *tx, const char *user_sid,
+                                         struct gh_session *out, size_t cap, size_t *n);
+
+    /*
+     * Throttles: failure counters keyed by "user:<email_key>" or "addr:<address>".  A key never
+     * seen has no failures: throttle_get on it is GH_OK with *out zeroed, never NOT_FOUND.
+     * throttle_put inserts or replaces the counter.
+     */
+    GH_MUST_CHECK gh_err (*throttle_get)(struct gh_tx *tx, const char *key,
+                                         struct gh_throttle *out);
+    GH_MUST_CHECK gh_err (*throttle_put)(struct gh_tx *tx, const char *key,
+                                         const struct gh_throttle *t);
 };
 
 /* Backends embed these as their first member. */

@@ -80,6 +80,42 @@ static const char *const sql[S_COUNT_] = {
                        "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     [S_AUDIT_EACH] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE seq > $1 ORDER BY seq",
+    [S_USER_INSERT] = "INSERT INTO users (" GH_USER_COLS ", email_key) "
+                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    [S_USER_GET] = "SELECT " GH_USER_COLS " FROM users WHERE sid = $1",
+    [S_USER_GET_BY_EMAIL] = "SELECT " GH_USER_COLS " FROM users WHERE email_key = $1",
+    [S_USER_SET_PASSPHRASE] = "UPDATE users SET passphrase_hash = $2, passphrase_set_ms = $3, "
+                              "must_change = $4, updated_ms = $5 WHERE sid = $1",
+    [S_HISTORY_ADD] = "INSERT INTO passphrase_history (user_sid, set_ms, passphrase_hash) "
+                      "VALUES ($1, $2, $3)",
+    [S_HISTORY_LIST] = "SELECT passphrase_hash FROM passphrase_history WHERE user_sid = $1 "
+                       "ORDER BY set_ms DESC LIMIT $2::bigint",
+    [S_HISTORY_TRIM] = "DELETE FROM passphrase_history WHERE user_sid = $1 AND set_ms NOT IN "
+                       "(SELECT set_ms FROM passphrase_history WHERE user_sid = $1 "
+                       "ORDER BY set_ms DESC LIMIT $2::bigint)",
+    [S_MEMBERSHIP_PUT] = "INSERT INTO memberships (user_sid, account_sid, role, created_ms, "
+                         "updated_ms) VALUES ($1, $2, $3, $4, $4) "
+                         "ON CONFLICT (user_sid, account_sid) DO UPDATE "
+                         "SET role = excluded.role, updated_ms = excluded.updated_ms",
+    [S_MEMBERSHIP_GET] = "SELECT role FROM memberships WHERE user_sid = $1 AND account_sid = $2",
+    [S_SESSION_INSERT] = "INSERT INTO sessions (" GH_SESSION_COLS ", key_id, token_digest) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    [S_SESSION_GET] =
+        "SELECT " GH_SESSION_COLS ", key_id, token_digest FROM sessions WHERE sid = $1",
+    [S_SESSION_TOUCH] =
+        "UPDATE sessions SET last_seen_ms = $2, idle_expires_ms = $3 WHERE sid = $1",
+    [S_SESSION_DELETE] = "DELETE FROM sessions WHERE sid = $1",
+    [S_SESSION_DELETE_USER] =
+        "DELETE FROM sessions WHERE user_sid = $1 AND ($2::text IS NULL OR sid <> $2::text)",
+    [S_SESSION_LIST] = "SELECT " GH_SESSION_COLS " FROM sessions WHERE user_sid = $1 "
+                       "ORDER BY created_ms, sid COLLATE \"C\" LIMIT $2::bigint",
+    [S_THROTTLE_GET] =
+        "SELECT failures, window_start_ms, locked_until_ms FROM throttles WHERE name = $1",
+    [S_THROTTLE_PUT] = "INSERT INTO throttles (name, failures, window_start_ms, locked_until_ms) "
+                       "VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE "
+                       "SET failures = excluded.failures, "
+                       "window_start_ms = excluded.window_start_ms, "
+                       "locked_until_ms = excluded.locked_until_ms",
 };
 
 struct conn {
@@ -1047,6 +1083,324 @@ pg_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg)
     return rc;
 }
 
+/* ---- human users ---- */
+
+/* GH_USER_COLS; the passphrase hash only when hash is not NULL. */
+static gh_err
+read_user(const PGresult *r, int row, struct gh_user *u, char *hash)
+{
+    memset(u, 0, sizeof(*u));
+    GH_TRY(col_text(r, row, 0, u->sid, sizeof(u->sid)));
+    GH_TRY(col_text(r, row, 1, u->email, sizeof(u->email)));
+    GH_TRY(col_text(r, row, 2, u->name, sizeof(u->name)));
+    u->passphrase_set_ms = col_i64(r, row, 3);
+    u->must_change = col_i64(r, row, 4) != 0;
+    u->created_ms = col_i64(r, row, 5);
+    u->updated_ms = col_i64(r, row, 6);
+    return hash != NULL ? col_text(r, row, 7, hash, GH_STORE_HASH_MAX) : GH_OK;
+}
+
+static gh_err
+pg_user_insert(struct gh_tx *tx, const struct gh_user *u, const char *email_key,
+               const char *passphrase_hash)
+{
+    struct params p = {0};
+
+    GH_ENSURE(gh__hash_fits(passphrase_hash), GH_E_INVALID);
+    p_text(&p, u->sid);
+    p_text(&p, u->email);
+    p_text(&p, u->name);
+    p_i64(&p, u->passphrase_set_ms);
+    p_i64(&p, u->must_change ? 1 : 0);
+    p_i64(&p, u->created_ms);
+    p_i64(&p, u->updated_ms);
+    p_text(&p, passphrase_hash);
+    p_text(&p, email_key);
+    return exec_cmd(tx, S_USER_INSERT, &p, NULL);
+}
+
+/* The user whose column (of statement id) is v. */
+static gh_err
+user_get_by(struct gh_tx *tx, enum stmt_id id, const char *v, struct gh_user *out, char *hash)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    memset(out, 0, sizeof(*out));
+    if (hash != NULL) {
+        hash[0] = '\0';
+    }
+    p_text(&p, v);
+    GH_TRY(exec_stmt(tx, id, &p, &r));
+    rc = PQntuples(r) == 1 ? read_user(r, 0, out, hash) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_user_get(struct gh_tx *tx, const char *sid, struct gh_user *out, char *hash)
+{
+    return user_get_by(tx, S_USER_GET, sid, out, hash);
+}
+
+static gh_err
+pg_user_get_by_email(struct gh_tx *tx, const char *email_key, struct gh_user *out, char *hash)
+{
+    return user_get_by(tx, S_USER_GET_BY_EMAIL, email_key, out, hash);
+}
+
+static gh_err
+pg_user_set_passphrase(struct gh_tx *tx, const struct gh_user *u, const char *passphrase_hash)
+{
+    struct params p = {0};
+    long n = 0;
+
+    GH_ENSURE(gh__hash_fits(passphrase_hash), GH_E_INVALID);
+    p_text(&p, u->sid);
+    p_text(&p, passphrase_hash);
+    p_i64(&p, u->passphrase_set_ms);
+    p_i64(&p, u->must_change ? 1 : 0);
+    p_i64(&p, u->updated_ms);
+    GH_TRY(exec_cmd(tx, S_USER_SET_PASSPHRASE, &p, &n));
+    return one_row_changed(n);
+}
+
+static gh_err
+pg_history_add(struct gh_tx *tx, const char *user_sid, const char *passphrase_hash, int64_t set_ms)
+{
+    struct params p = {0};
+
+    GH_ENSURE(gh__hash_fits(passphrase_hash), GH_E_INVALID);
+    p_text(&p, user_sid);
+    p_i64(&p, set_ms);
+    p_text(&p, passphrase_hash);
+    return exec_cmd(tx, S_HISTORY_ADD, &p, NULL);
+}
+
+static gh_err
+pg_history_list(struct gh_tx *tx, const char *user_sid, char (*out)[GH_STORE_HASH_MAX], size_t cap,
+                size_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    p_text(&p, user_sid);
+    p_i64(&p, (int64_t)cap);
+    GH_TRY(exec_stmt(tx, S_HISTORY_LIST, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r) && *n < cap; i++) {
+        rc = col_text(r, i, 0, out[*n], GH_STORE_HASH_MAX);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_history_trim(struct gh_tx *tx, const char *user_sid, size_t keep)
+{
+    struct params p = {0};
+
+    p_text(&p, user_sid);
+    p_i64(&p, (int64_t)keep);
+    return exec_cmd(tx, S_HISTORY_TRIM, &p, NULL);
+}
+
+/* ---- memberships ---- */
+
+static gh_err
+pg_membership_put(struct gh_tx *tx, const char *user_sid, const char *account_sid,
+                  enum gh_role role, int64_t now_ms)
+{
+    struct params p = {0};
+
+    GH_ENSURE((size_t)role < GH_ARRAY_LEN(gh__role_names), GH_E_INVALID);
+    p_text(&p, user_sid);
+    p_text(&p, account_sid);
+    p_text(&p, gh__role_names[role]);
+    p_i64(&p, now_ms);
+    return exec_cmd(tx, S_MEMBERSHIP_PUT, &p, NULL);
+}
+
+static gh_err
+pg_membership_get(struct gh_tx *tx, const char *user_sid, const char *account_sid,
+                  enum gh_role *role)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+    int v = 0;
+
+    *role = (enum gh_role)0; /* cleared like every out-parameter: act on it only after GH_OK */
+    p_text(&p, user_sid);
+    p_text(&p, account_sid);
+    GH_TRY(exec_stmt(tx, S_MEMBERSHIP_GET, &p, &r));
+    rc = PQntuples(r) == 1 ? col_enum(r, 0, 0, gh__role_names, GH_ARRAY_LEN(gh__role_names), &v)
+                           : GH_E_NOT_FOUND;
+    PQclear(r);
+    if (rc == GH_OK) {
+        *role = (enum gh_role)v;
+    }
+    return rc;
+}
+
+/* ---- sessions ---- */
+
+static gh_err
+pg_session_insert(struct gh_tx *tx, const struct gh_session *s, uint32_t key_id,
+                  const uint8_t digest[32])
+{
+    struct params p = {0};
+
+    p_text(&p, s->sid);
+    p_text(&p, s->user_sid);
+    p_i64(&p, s->created_ms);
+    p_i64(&p, s->last_seen_ms);
+    p_i64(&p, s->expires_ms);
+    p_i64(&p, s->idle_expires_ms);
+    p_i64(&p, key_id);
+    p_blob(&p, digest, 32);
+    return exec_cmd(tx, S_SESSION_INSERT, &p, NULL);
+}
+
+/* GH_SESSION_COLS. */
+static gh_err
+read_session(const PGresult *r, int row, struct gh_session *s)
+{
+    memset(s, 0, sizeof(*s));
+    GH_TRY(col_text(r, row, 0, s->sid, sizeof(s->sid)));
+    GH_TRY(col_text(r, row, 1, s->user_sid, sizeof(s->user_sid)));
+    s->created_ms = col_i64(r, row, 2);
+    s->last_seen_ms = col_i64(r, row, 3);
+    s->expires_ms = col_i64(r, row, 4);
+    s->idle_expires_ms = col_i64(r, row, 5);
+    return GH_OK;
+}
+
+/* GH_SESSION_COLS, then key_id and token_digest. */
+static gh_err
+read_session_digest(const PGresult *r, int row, struct gh_session *s, uint32_t *key_id,
+                    uint8_t digest[32])
+{
+    size_t len = 0;
+
+    GH_TRY(read_session(r, row, s));
+    *key_id = (uint32_t)col_i64(r, row, 6);
+    GH_TRY(col_blob(r, row, 7, digest, 32, &len));
+    GH_ENSURE(len == 32, GH_E_STORE);
+    return GH_OK;
+}
+
+static gh_err
+pg_session_get(struct gh_tx *tx, const char *sid, struct gh_session *out, uint32_t *key_id,
+               uint8_t digest[32])
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    memset(out, 0, sizeof(*out));
+    *key_id = 0;
+    memset(digest, 0, 32);
+    p_text(&p, sid);
+    GH_TRY(exec_stmt(tx, S_SESSION_GET, &p, &r));
+    rc = PQntuples(r) == 1 ? read_session_digest(r, 0, out, key_id, digest) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_session_touch(struct gh_tx *tx, const char *sid, int64_t last_seen_ms, int64_t idle_expires_ms)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, sid);
+    p_i64(&p, last_seen_ms);
+    p_i64(&p, idle_expires_ms);
+    GH_TRY(exec_cmd(tx, S_SESSION_TOUCH, &p, &n));
+    return one_row_changed(n);
+}
+
+static gh_err
+pg_session_delete(struct gh_tx *tx, const char *sid)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, sid);
+    GH_TRY(exec_cmd(tx, S_SESSION_DELETE, &p, &n));
+    return one_row_changed(n);
+}
+
+static gh_err
+pg_session_delete_user(struct gh_tx *tx, const char *user_sid, const char *keep_sid, int64_t *n)
+{
+    struct params p = {0};
+    long deleted = 0;
+
+    *n = 0;
+    p_text(&p, user_sid);
+    p_text(&p, keep_sid);
+    GH_TRY(exec_cmd(tx, S_SESSION_DELETE_USER, &p, &deleted));
+    *n = deleted;
+    return GH_OK;
+}
+
+static gh_err
+pg_session_list(struct gh_tx *tx, const char *user_sid, struct gh_session *out, size_t cap,
+                size_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    p_text(&p, user_sid);
+    p_i64(&p, (int64_t)cap);
+    GH_TRY(exec_stmt(tx, S_SESSION_LIST, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r) && *n < cap; i++) {
+        rc = read_session(r, i, &out[*n]);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* ---- throttles ---- */
+
+static gh_err
+pg_throttle_get(struct gh_tx *tx, const char *key, struct gh_throttle *out)
+{
+    struct params p = {0};
+    PGresult *r;
+
+    memset(out, 0, sizeof(*out)); /* a key never seen has no failures */
+    p_text(&p, key);
+    GH_TRY(exec_stmt(tx, S_THROTTLE_GET, &p, &r));
+    if (PQntuples(r) == 1) {
+        out->failures = col_i64(r, 0, 0);
+        out->window_start_ms = col_i64(r, 0, 1);
+        out->locked_until_ms = col_i64(r, 0, 2);
+    }
+    PQclear(r);
+    return GH_OK;
+}
+
+static gh_err
+pg_throttle_put(struct gh_tx *tx, const char *key, const struct gh_throttle *t)
+{
+    struct params p = {0};
+
+    p_text(&p, key);
+    p_i64(&p, t->failures);
+    p_i64(&p, t->window_start_ms);
+    p_i64(&p, t->locked_until_ms);
+    return exec_cmd(tx, S_THROTTLE_PUT, &p, NULL);
+}
+
 static const struct gh_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -1076,4 +1430,21 @@ static const struct gh_store_ops pg_ops = {
     .audit_last = pg_audit_last,
     .audit_insert = pg_audit_insert,
     .audit_each = pg_audit_each,
+    .user_insert = pg_user_insert,
+    .user_get = pg_user_get,
+    .user_get_by_email = pg_user_get_by_email,
+    .user_set_passphrase = pg_user_set_passphrase,
+    .history_add = pg_history_add,
+    .history_list = pg_history_list,
+    .history_trim = pg_history_trim,
+    .membership_put = pg_membership_put,
+    .membership_get = pg_membership_get,
+    .session_insert = pg_session_insert,
+    .session_get = pg_session_get,
+    .session_touch = pg_session_touch,
+    .session_delete = pg_session_delete,
+    .session_delete_user = pg_session_delete_user,
+    .session_list = pg_session_list,
+    .throttle_get = pg_throttle_get,
+    .throttle_put = pg_throttle_put,
 };

@@ -76,6 +76,42 @@ static const char *const sql[S_COUNT_] = {
                        "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_AUDIT_EACH] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE seq > ?1 ORDER BY seq",
+    [S_USER_INSERT] = "INSERT INTO users (" GH_USER_COLS ", email_key) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_USER_GET] = "SELECT " GH_USER_COLS " FROM users WHERE sid = ?1",
+    [S_USER_GET_BY_EMAIL] = "SELECT " GH_USER_COLS " FROM users WHERE email_key = ?1",
+    [S_USER_SET_PASSPHRASE] = "UPDATE users SET passphrase_hash = ?2, passphrase_set_ms = ?3, "
+                              "must_change = ?4, updated_ms = ?5 WHERE sid = ?1",
+    [S_HISTORY_ADD] = "INSERT INTO passphrase_history (user_sid, set_ms, passphrase_hash) "
+                      "VALUES (?1, ?2, ?3)",
+    [S_HISTORY_LIST] = "SELECT passphrase_hash FROM passphrase_history WHERE user_sid = ?1 "
+                       "ORDER BY set_ms DESC LIMIT ?2",
+    [S_HISTORY_TRIM] = "DELETE FROM passphrase_history WHERE user_sid = ?1 AND set_ms NOT IN "
+                       "(SELECT set_ms FROM passphrase_history WHERE user_sid = ?1 "
+                       "ORDER BY set_ms DESC LIMIT ?2)",
+    [S_MEMBERSHIP_PUT] = "INSERT INTO memberships (user_sid, account_sid, role, created_ms, "
+                         "updated_ms) VALUES (?1, ?2, ?3, ?4, ?4) "
+                         "ON CONFLICT (user_sid, account_sid) DO UPDATE "
+                         "SET role = excluded.role, updated_ms = excluded.updated_ms",
+    [S_MEMBERSHIP_GET] = "SELECT role FROM memberships WHERE user_sid = ?1 AND account_sid = ?2",
+    [S_SESSION_INSERT] = "INSERT INTO sessions (" GH_SESSION_COLS ", key_id, token_digest) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_SESSION_GET] =
+        "SELECT " GH_SESSION_COLS ", key_id, token_digest FROM sessions WHERE sid = ?1",
+    [S_SESSION_TOUCH] =
+        "UPDATE sessions SET last_seen_ms = ?2, idle_expires_ms = ?3 WHERE sid = ?1",
+    [S_SESSION_DELETE] = "DELETE FROM sessions WHERE sid = ?1",
+    [S_SESSION_DELETE_USER] =
+        "DELETE FROM sessions WHERE user_sid = ?1 AND (?2 IS NULL OR sid <> ?2)",
+    [S_SESSION_LIST] = "SELECT " GH_SESSION_COLS " FROM sessions WHERE user_sid = ?1 "
+                       "ORDER BY created_ms, sid LIMIT ?2",
+    [S_THROTTLE_GET] =
+        "SELECT failures, window_start_ms, locked_until_ms FROM throttles WHERE name = ?1",
+    [S_THROTTLE_PUT] = "INSERT INTO throttles (name, failures, window_start_ms, locked_until_ms) "
+                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE "
+                       "SET failures = excluded.failures, "
+                       "window_start_ms = excluded.window_start_ms, "
+                       "locked_until_ms = excluded.locked_until_ms",
 };
 
 struct conn {
@@ -946,6 +982,346 @@ sqlite_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg
     return rc;
 }
 
+/* ---- human users ---- */
+
+/* GH_USER_COLS; the passphrase hash only when hash is not NULL. */
+static gh_err
+read_user(sqlite3_stmt *s, struct gh_user *u, char *hash)
+{
+    memset(u, 0, sizeof(*u));
+    GH_TRY(col_text(s, 0, u->sid, sizeof(u->sid)));
+    GH_TRY(col_text(s, 1, u->email, sizeof(u->email)));
+    GH_TRY(col_text(s, 2, u->name, sizeof(u->name)));
+    u->passphrase_set_ms = sqlite3_column_int64(s, 3);
+    u->must_change = sqlite3_column_int64(s, 4) != 0;
+    u->created_ms = sqlite3_column_int64(s, 5);
+    u->updated_ms = sqlite3_column_int64(s, 6);
+    return hash != NULL ? col_text(s, 7, hash, GH_STORE_HASH_MAX) : GH_OK;
+}
+
+static gh_err
+sqlite_user_insert(struct gh_tx *tx, const struct gh_user *u, const char *email_key,
+                   const char *passphrase_hash)
+{
+    sqlite3_stmt *s;
+
+    GH_ENSURE(gh__hash_fits(passphrase_hash), GH_E_INVALID);
+    GH_TRY(stmt(tx, S_USER_INSERT, &s));
+    GH_TRY(bind_text(s, 1, u->sid));
+    GH_TRY(bind_text(s, 2, u->email));
+    GH_TRY(bind_text(s, 3, u->name));
+    GH_TRY(bind_i64(s, 4, u->passphrase_set_ms));
+    GH_TRY(bind_i64(s, 5, u->must_change ? 1 : 0));
+    GH_TRY(bind_i64(s, 6, u->created_ms));
+    GH_TRY(bind_i64(s, 7, u->updated_ms));
+    GH_TRY(bind_text(s, 8, passphrase_hash));
+    GH_TRY(bind_text(s, 9, email_key));
+    return run(s);
+}
+
+/* The user whose column (of statement id) is v. */
+static gh_err
+user_get_by(struct gh_tx *tx, enum stmt_id id, const char *v, struct gh_user *out, char *hash)
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+
+    memset(out, 0, sizeof(*out));
+    if (hash != NULL) {
+        hash[0] = '\0';
+    }
+    GH_TRY(stmt(tx, id, &s));
+    GH_TRY(bind_text(s, 1, v));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW    ? read_user(s, out, hash)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_user_get(struct gh_tx *tx, const char *sid, struct gh_user *out, char *hash)
+{
+    return user_get_by(tx, S_USER_GET, sid, out, hash);
+}
+
+static gh_err
+sqlite_user_get_by_email(struct gh_tx *tx, const char *email_key, struct gh_user *out, char *hash)
+{
+    return user_get_by(tx, S_USER_GET_BY_EMAIL, email_key, out, hash);
+}
+
+static gh_err
+sqlite_user_set_passphrase(struct gh_tx *tx, const struct gh_user *u, const char *passphrase_hash)
+{
+    sqlite3_stmt *s;
+
+    GH_ENSURE(gh__hash_fits(passphrase_hash), GH_E_INVALID);
+    GH_TRY(stmt(tx, S_USER_SET_PASSPHRASE, &s));
+    GH_TRY(bind_text(s, 1, u->sid));
+    GH_TRY(bind_text(s, 2, passphrase_hash));
+    GH_TRY(bind_i64(s, 3, u->passphrase_set_ms));
+    GH_TRY(bind_i64(s, 4, u->must_change ? 1 : 0));
+    GH_TRY(bind_i64(s, 5, u->updated_ms));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_history_add(struct gh_tx *tx, const char *user_sid, const char *passphrase_hash,
+                   int64_t set_ms)
+{
+    sqlite3_stmt *s;
+
+    GH_ENSURE(gh__hash_fits(passphrase_hash), GH_E_INVALID);
+    GH_TRY(stmt(tx, S_HISTORY_ADD, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_i64(s, 2, set_ms));
+    GH_TRY(bind_text(s, 3, passphrase_hash));
+    return run(s);
+}
+
+static gh_err
+sqlite_history_list(struct gh_tx *tx, const char *user_sid, char (*out)[GH_STORE_HASH_MAX],
+                    size_t cap, size_t *n)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step = SQLITE_DONE;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_HISTORY_LIST, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_i64(s, 2, (int64_t)cap));
+    while (rc == GH_OK && *n < cap && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = col_text(s, 0, out[*n], GH_STORE_HASH_MAX);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    if (rc == GH_OK && step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = map_rc(step);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_history_trim(struct gh_tx *tx, const char *user_sid, size_t keep)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_HISTORY_TRIM, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_i64(s, 2, (int64_t)keep));
+    return run(s);
+}
+
+/* ---- memberships ---- */
+
+static gh_err
+sqlite_membership_put(struct gh_tx *tx, const char *user_sid, const char *account_sid,
+                      enum gh_role role, int64_t now_ms)
+{
+    sqlite3_stmt *s;
+
+    GH_ENSURE((size_t)role < GH_ARRAY_LEN(gh__role_names), GH_E_INVALID);
+    GH_TRY(stmt(tx, S_MEMBERSHIP_PUT, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_text(s, 2, account_sid));
+    GH_TRY(bind_text(s, 3, gh__role_names[role]));
+    GH_TRY(bind_i64(s, 4, now_ms));
+    return run(s);
+}
+
+static gh_err
+sqlite_membership_get(struct gh_tx *tx, const char *user_sid, const char *account_sid,
+                      enum gh_role *role)
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+    int v = 0;
+
+    *role = (enum gh_role)0; /* cleared like every out-parameter: act on it only after GH_OK */
+    GH_TRY(stmt(tx, S_MEMBERSHIP_GET, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_text(s, 2, account_sid));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW    ? col_enum(s, 0, gh__role_names, GH_ARRAY_LEN(gh__role_names), &v)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
+    sqlite3_reset(s);
+    if (rc == GH_OK) {
+        *role = (enum gh_role)v;
+    }
+    return rc;
+}
+
+/* ---- sessions ---- */
+
+static gh_err
+sqlite_session_insert(struct gh_tx *tx, const struct gh_session *ses, uint32_t key_id,
+                      const uint8_t digest[32])
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_SESSION_INSERT, &s));
+    GH_TRY(bind_text(s, 1, ses->sid));
+    GH_TRY(bind_text(s, 2, ses->user_sid));
+    GH_TRY(bind_i64(s, 3, ses->created_ms));
+    GH_TRY(bind_i64(s, 4, ses->last_seen_ms));
+    GH_TRY(bind_i64(s, 5, ses->expires_ms));
+    GH_TRY(bind_i64(s, 6, ses->idle_expires_ms));
+    GH_TRY(bind_i64(s, 7, key_id));
+    GH_TRY(bind_blob(s, 8, digest, 32));
+    return run(s);
+}
+
+/* GH_SESSION_COLS. */
+static gh_err
+read_session(sqlite3_stmt *s, struct gh_session *ses)
+{
+    memset(ses, 0, sizeof(*ses));
+    GH_TRY(col_text(s, 0, ses->sid, sizeof(ses->sid)));
+    GH_TRY(col_text(s, 1, ses->user_sid, sizeof(ses->user_sid)));
+    ses->created_ms = sqlite3_column_int64(s, 2);
+    ses->last_seen_ms = sqlite3_column_int64(s, 3);
+    ses->expires_ms = sqlite3_column_int64(s, 4);
+    ses->idle_expires_ms = sqlite3_column_int64(s, 5);
+    return GH_OK;
+}
+
+/* GH_SESSION_COLS, then key_id and token_digest. */
+static gh_err
+read_session_digest(sqlite3_stmt *s, struct gh_session *ses, uint32_t *key_id, uint8_t digest[32])
+{
+    size_t len = 0;
+
+    GH_TRY(read_session(s, ses));
+    *key_id = (uint32_t)sqlite3_column_int64(s, 6);
+    GH_TRY(col_blob(s, 7, digest, 32, &len));
+    GH_ENSURE(len == 32, GH_E_STORE);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_session_get(struct gh_tx *tx, const char *sid, struct gh_session *out, uint32_t *key_id,
+                   uint8_t digest[32])
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+
+    memset(out, 0, sizeof(*out));
+    *key_id = 0;
+    memset(digest, 0, 32);
+    GH_TRY(stmt(tx, S_SESSION_GET, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW    ? read_session_digest(s, out, key_id, digest)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_session_touch(struct gh_tx *tx, const char *sid, int64_t last_seen_ms,
+                     int64_t idle_expires_ms)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_SESSION_TOUCH, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    GH_TRY(bind_i64(s, 2, last_seen_ms));
+    GH_TRY(bind_i64(s, 3, idle_expires_ms));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_session_delete(struct gh_tx *tx, const char *sid)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_SESSION_DELETE, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_session_delete_user(struct gh_tx *tx, const char *user_sid, const char *keep_sid, int64_t *n)
+{
+    sqlite3_stmt *s;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_SESSION_DELETE_USER, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_text(s, 2, keep_sid));
+    GH_TRY(run(s));
+    *n = sqlite3_changes(conn_of(tx)->db);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_session_list(struct gh_tx *tx, const char *user_sid, struct gh_session *out, size_t cap,
+                    size_t *n)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step = SQLITE_DONE;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_SESSION_LIST, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_i64(s, 2, (int64_t)cap));
+    while (rc == GH_OK && *n < cap && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = read_session(s, &out[*n]);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    if (rc == GH_OK && step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = map_rc(step);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- throttles ---- */
+
+static gh_err
+sqlite_throttle_get(struct gh_tx *tx, const char *key, struct gh_throttle *out)
+{
+    sqlite3_stmt *s;
+    int step;
+
+    memset(out, 0, sizeof(*out)); /* a key never seen has no failures */
+    GH_TRY(stmt(tx, S_THROTTLE_GET, &s));
+    GH_TRY(bind_text(s, 1, key));
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        out->failures = sqlite3_column_int64(s, 0);
+        out->window_start_ms = sqlite3_column_int64(s, 1);
+        out->locked_until_ms = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    return step == SQLITE_ROW ? GH_OK : map_rc(step);
+}
+
+static gh_err
+sqlite_throttle_put(struct gh_tx *tx, const char *key, const struct gh_throttle *t)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_THROTTLE_PUT, &s));
+    GH_TRY(bind_text(s, 1, key));
+    GH_TRY(bind_i64(s, 2, t->failures));
+    GH_TRY(bind_i64(s, 3, t->window_start_ms));
+    GH_TRY(bind_i64(s, 4, t->locked_until_ms));
+    return run(s);
+}
+
 static const struct gh_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -975,4 +1351,21 @@ static const struct gh_store_ops sqlite_ops = {
     .audit_last = sqlite_audit_last,
     .audit_insert = sqlite_audit_insert,
     .audit_each = sqlite_audit_each,
+    .user_insert = sqlite_user_insert,
+    .user_get = sqlite_user_get,
+    .user_get_by_email = sqlite_user_get_by_email,
+    .user_set_passphrase = sqlite_user_set_passphrase,
+    .history_add = sqlite_history_add,
+    .history_list = sqlite_history_list,
+    .history_trim = sqlite_history_trim,
+    .membership_put = sqlite_membership_put,
+    .membership_get = sqlite_membership_get,
+    .session_insert = sqlite_session_insert,
+    .session_get = sqlite_session_get,
+    .session_touch = sqlite_session_touch,
+    .session_delete = sqlite_session_delete,
+    .session_delete_user = sqlite_session_delete_user,
+    .session_list = sqlite_session_list,
+    .throttle_get = sqlite_throttle_get,
+    .throttle_put = sqlite_throttle_put,
 };

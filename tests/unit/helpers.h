@@ -165,4 +165,41 @@ test_clock_advance(struct test_clock *c, int64_t ms)
 /* 2016-06-13T22:50:08Z, the instant of Twilio's documentation examples. */
 #define TEST_EPOCH_MS INT64_C(1465858208000)
 
+/* ---- the shared test vectors ---- */
+
+/*
+ * out = the path of ../shared/vectors/<name> beside the repository ($GATEHOUSE_VECTORS
+ * overrides the folder).  Found from this header's path, made absolute through the test
+ * executable's own path (<build>/tests/unit/<exe>) when the compiler gave a relative one.
+ */
+static inline void
+test_vectors_path(const char *name, char out[PATH_MAX])
+{
+    const char *dir = getenv("GATEHOUSE_VECTORS");
+    char exe[PATH_MAX], src[PATH_MAX];
+    ssize_t n;
+    int w;
+
+    if (dir != NULL && dir[0] != '\0') {
+        w = snprintf(out, PATH_MAX, "%s/%s", dir, name);
+        assert_true(w > 0 && w < PATH_MAX);
+        return;
+    }
+    if (__FILE__[0] == '/') {
+        w = snprintf(src, sizeof(src), "%s", __FILE__);
+    } else {
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        assert_true(n > 0);
+        exe[n] = '\0';
+        for (int up = 0; up < 3; up++) { /* <build root>/tests/unit/<exe> */
+            *strrchr(exe, '/') = '\0';
+        }
+        w = snprintf(src, sizeof(src), "%s/%s", exe, __FILE__);
+    }
+    assert_true(w > 0 && (size_t)w < sizeof(src));
+    *strrchr(src, '/') = '\0'; /* <repo>/tests/unit */
+    w = snprintf(out, PATH_MAX, "%s/../../../shared/vectors/%s", src, name);
+    assert_true(w > 0 && w < PATH_MAX);
+}
+
 #endif

@@ -199,24 +199,38 @@ principal(enum gh_principal_kind kind, enum gh_key_type key_type)
     return p;
 }
 
+/* What a principal gets: on account permissions, on user.read/user.manage, on session.self. */
+struct holds_row {
+    const char *who;
+    struct gh_principal p;
+    gh_err account, user, self;
+};
+
+static gh_err
+row_expects(const struct holds_row *r, enum gh_perm perm)
+{
+    if (perm == GH_PERM_SESSION_SELF) {
+        return r->self;
+    }
+    return perm == GH_PERM_USER_READ || perm == GH_PERM_USER_MANAGE ? r->user : r->account;
+}
+
 static void
 holds_matrix_for_every_permission(void **state)
 {
     struct gh_principal op;
-    const struct {
-        const char *who;
-        struct gh_principal p;
-        gh_err expect;
-    } rows[] = {
-        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN), GH_OK},
-        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), GH_OK},
-        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), GH_OK},
-        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD), GH_E_FORBIDDEN},
-        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING), GH_E_FORBIDDEN},
-        {"restricted key", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), GH_E_KEY_RESTRICTED},
-        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), GH_E_DENIED},
-        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), GH_E_DENIED},
-        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), GH_E_FORBIDDEN},
+    const gh_err ok = GH_OK, no = GH_E_FORBIDDEN, rk = GH_E_KEY_RESTRICTED, de = GH_E_DENIED;
+    const struct holds_row rows[] = {
+        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN), ok, ok, ok},
+        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ok, ok, no},
+        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ok, ok, no},
+        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD), no, no, no},
+        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING), no, no, no},
+        {"restricted key", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), rk, rk, rk},
+        {"session", principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN), no, ok, ok},
+        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), de, de, de},
+        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), de, de, de},
+        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), no, no, no},
     };
 
     (void)state;
@@ -224,10 +238,11 @@ holds_matrix_for_every_permission(void **state)
     for (int perm = GH_PERM_INVALID_ + 1; perm < GH_PERM_COUNT_; perm++) {
         for (size_t i = 0; i < GH_ARRAY_LEN(rows); i++) {
             gh_err got = gh_principal_holds(&rows[i].p, (enum gh_perm)perm);
+            gh_err expect = row_expects(&rows[i], (enum gh_perm)perm);
 
-            if (got != rows[i].expect) {
+            if (got != expect) {
                 fail_msg("%s on %s: %s, expected %s", rows[i].who, gh_perm_name(perm),
-                         gh_err_name(got), gh_err_name(rows[i].expect));
+                         gh_err_name(got), gh_err_name(expect));
             }
         }
         assert_gh(gh_principal_holds(&op, (enum gh_perm)perm), GH_OK);

@@ -167,7 +167,7 @@ setup(void **state)
     test_path(&f->dir, "data", f->data);
     test_clock_init(&f->clock, TEST_EPOCH_MS);
     config_for(f, f->data);
-    assert_gh(gh_instance_init(&f->cfg, "Main account", &f->init), GH_OK);
+    assert_gh(gh_instance_init(&f->cfg, "Main account", NULL, &f->init, NULL), GH_OK);
     assert_int_equal(f->init.created, 1);
     assert_gh(gh_ctx_open(&f->cfg, &f->ctx), GH_OK);
     auth_ok(f, f->init.account_sid, f->init.auth_token, &f->main);
@@ -332,7 +332,7 @@ init_again_changes_nothing(void **state)
 
     assert_gh(gh__data_path(f->data, "master.key", path, sizeof(path)), GH_OK);
     test_read_file(path, before, sizeof(before));
-    assert_gh(gh_instance_init(&f->cfg, "Another name", &again), GH_OK);
+    assert_gh(gh_instance_init(&f->cfg, "Another name", NULL, &again, NULL), GH_OK);
     assert_int_equal(again.created, 0);
     assert_string_equal(again.account_sid, f->init.account_sid);
     assert_string_equal(again.auth_token, ""); /* shown once, never again */
@@ -356,7 +356,7 @@ init_modes_hold_under_a_permissive_umask(void **state)
     cfg = f->cfg;
     cfg.data_dir = data;
     old = umask(0);
-    rc = gh_instance_init(&cfg, "Loose", &r);
+    rc = gh_instance_init(&cfg, "Loose", NULL, &r, NULL);
     umask(old);
     assert_gh(rc, GH_OK);
     assert_int_equal(test_mode_of(data), 0700);
@@ -379,13 +379,13 @@ init_refuses_bad_friendly_names(void **state)
 
     test_path(&f->dir, "never", data);
     cfg.data_dir = data;
-    assert_gh(gh_instance_init(&cfg, NULL, &r), GH_E_FRIENDLY_NAME);
+    assert_gh(gh_instance_init(&cfg, NULL, NULL, &r, NULL), GH_E_FRIENDLY_NAME);
     for (size_t i = 0; i < GH_ARRAY_LEN(bad); i++) {
-        assert_gh(gh_instance_init(&cfg, bad[i], &r), GH_E_FRIENDLY_NAME);
+        assert_gh(gh_instance_init(&cfg, bad[i], NULL, &r, NULL), GH_E_FRIENDLY_NAME);
         assert_int_equal(r.created, 0);
     }
     assert_false(test_exists(data));
-    assert_gh(gh_instance_init(NULL, "x", &r), GH_E_INVALID);
+    assert_gh(gh_instance_init(NULL, "x", NULL, &r, NULL), GH_E_INVALID);
 }
 
 /*
@@ -404,7 +404,7 @@ init_refuses_an_instance_without_its_key_file(void **state)
     f->ctx = NULL;
     assert_gh(gh__data_path(f->data, "master.key", path, sizeof(path)), GH_OK);
     assert_int_equal(unlink(path), 0);
-    assert_gh(gh_instance_init(&f->cfg, "Main account", &again), GH_E_KEYFILE);
+    assert_gh(gh_instance_init(&f->cfg, "Main account", NULL, &again, NULL), GH_E_KEYFILE);
     assert_false(test_exists(path));
 }
 

@@ -1332,6 +1332,790 @@ audit_each_in_order_from_a_seq(const char *target)
     close_store(st);
 }
 
+/* ---- human users ---- */
+
+#define U1 "US00000000000000000000000000000001"
+#define U2 "US00000000000000000000000000000002"
+#define U9 "US00000000000000000000000000000099"
+
+static struct gh_user
+user_row(unsigned n, int64_t created_ms)
+{
+    struct gh_user u;
+
+    memset(&u, 0, sizeof(u));
+    sid_of("US", n, u.sid);
+    snprintf(u.email, sizeof(u.email), "User%u@Example.COM", n);
+    snprintf(u.name, sizeof(u.name), "user %u", n);
+    u.passphrase_set_ms = created_ms;
+    u.created_ms = created_ms;
+    u.updated_ms = created_ms + 1;
+    return u;
+}
+
+/* User n's lookup form of its e-mail (the store is given it; it never folds case itself). */
+static void
+email_key_of(unsigned n, char out[GH_EMAIL_SIZE])
+{
+    snprintf(out, GH_EMAIL_SIZE, "user%u@example.com", n);
+}
+
+/* An Argon2id-shaped string naming n: the store keeps hashes as opaque text. */
+static void
+hash_of(unsigned n, char out[GH_STORE_HASH_MAX])
+{
+    snprintf(out, GH_STORE_HASH_MAX, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$%u", n);
+}
+
+/* Inserts u with user n's e-mail key and hash. */
+static void
+insert_user(struct gh_tx *tx, const struct gh_user *u, unsigned n)
+{
+    char key[GH_EMAIL_SIZE];
+    char hash[GH_STORE_HASH_MAX];
+
+    email_key_of(n, key);
+    hash_of(n, hash);
+    assert_gh(GH_ST(tx)->user_insert(tx, u, key, hash), GH_OK);
+}
+
+static void
+assert_user_equal(const struct gh_user *got, const struct gh_user *want)
+{
+    assert_string_equal(got->sid, want->sid);
+    assert_string_equal(got->email, want->email);
+    assert_string_equal(got->name, want->name);
+    assert_int_equal(got->passphrase_set_ms, want->passphrase_set_ms);
+    assert_int_equal(got->must_change, want->must_change);
+    assert_int_equal(got->created_ms, want->created_ms);
+    assert_int_equal(got->updated_ms, want->updated_ms);
+}
+
+/* Users 1 and 2 (after the accounts of seed_family), committed. */
+static void
+seed_users(struct gh_store *st)
+{
+    struct gh_tx *tx;
+    struct gh_user u1 = user_row(1, 1000);
+    struct gh_user u2 = user_row(2, 2000);
+
+    seed_family(st);
+    tx = begin(st, GH_TX_WRITE);
+    insert_user(tx, &u1, 1);
+    insert_user(tx, &u2, 2);
+    commit(tx);
+}
+
+static void
+user_insert_and_get(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_user u1 = user_row(1, TEST_EPOCH_MS);
+    struct gh_user widest = user_row(2, INT64_MAX - 1);
+    char hash[GH_STORE_HASH_MAX];
+    char want_hash[GH_STORE_HASH_MAX];
+    char key[GH_EMAIL_SIZE];
+    struct gh_user got;
+    struct gh_tx *tx;
+
+    /* The longest e-mail (254 bytes) and name (128 four-byte code points). */
+    memset(widest.email, 'e', GH_EMAIL_MAX);
+    memcpy(widest.email + GH_EMAIL_MAX - 12, "@example.com", 12);
+    widest.email[GH_EMAIL_MAX] = '\0';
+    for (size_t i = 0; i < GH_NAME_MAX_CHARS; i++) {
+        memcpy(widest.name + 4 * i, "\xF0\x9F\x94\x92", 4);
+    }
+    widest.name[GH_NAME_SIZE - 1] = '\0';
+    widest.must_change = true;
+    widest.passphrase_set_ms = 5;
+    tx = begin(st, GH_TX_WRITE);
+    insert_user(tx, &u1, 1);
+    insert_user(tx, &widest, 2);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    for (unsigned n = 1; n <= 2; n++) {
+        const struct gh_user *want = n == 1 ? &u1 : &widest;
+
+        hash_of(n, want_hash);
+        assert_gh(GH_ST(tx)->user_get(tx, want->sid, &got, hash), GH_OK);
+        assert_user_equal(&got, want);
+        assert_string_equal(hash, want_hash);
+        assert_gh(GH_ST(tx)->user_get(tx, want->sid, &got, NULL), GH_OK); /* no hash */
+        assert_user_equal(&got, want);
+        email_key_of(n, key);
+        memset(hash, 'x', sizeof(hash));
+        assert_gh(GH_ST(tx)->user_get_by_email(tx, key, &got, hash), GH_OK);
+        assert_user_equal(&got, want);
+        assert_string_equal(hash, want_hash);
+        assert_gh(GH_ST(tx)->user_get_by_email(tx, key, &got, NULL), GH_OK);
+        assert_user_equal(&got, want);
+    }
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+user_get_unknown_is_not_found(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    char hash[GH_STORE_HASH_MAX];
+    struct gh_user got;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_READ);
+    memset(&got, 'x', sizeof(got));
+    memset(hash, 'x', sizeof(hash));
+    assert_gh(GH_ST(tx)->user_get(tx, U9, &got, hash), GH_E_NOT_FOUND);
+    assert_string_equal(got.sid, ""); /* cleared, never a stale row */
+    assert_string_equal(hash, "");
+    assert_gh(GH_ST(tx)->user_get(tx, "", &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->user_get(tx, "us00000000000000000000000000000001", &got, NULL),
+              GH_E_NOT_FOUND);
+    /* By e-mail: the exact lookup form only; no folding, no prefix match, not the raw e-mail. */
+    memset(&got, 'x', sizeof(got));
+    memset(hash, 'x', sizeof(hash));
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, "user9@example.com", &got, hash), GH_E_NOT_FOUND);
+    assert_string_equal(got.sid, "");
+    assert_string_equal(hash, "");
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, "User1@Example.COM", &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, "user1@example.co", &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, "user1@example.com ", &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, "%", &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, "", &got, NULL), GH_E_NOT_FOUND);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+user_insert_duplicate_is_conflict(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_user same_sid = user_row(1, 5000);
+    struct gh_user same_email = user_row(9, 5000);
+    char key[GH_EMAIL_SIZE];
+    char hash[GH_STORE_HASH_MAX];
+    struct gh_user got;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    hash_of(9, hash);
+    /* The SID is taken (under another e-mail key) ... */
+    tx = begin(st, GH_TX_WRITE);
+    email_key_of(9, key);
+    assert_gh(GH_ST(tx)->user_insert(tx, &same_sid, key, hash), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    /* ... the e-mail key is taken (by another SID). */
+    tx = begin(st, GH_TX_WRITE);
+    email_key_of(1, key);
+    assert_gh(GH_ST(tx)->user_insert(tx, &same_email, key, hash), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, key, &got, hash), GH_OK);
+    assert_string_equal(got.sid, U1); /* the first one stands */
+    assert_int_equal(got.created_ms, 1000);
+    email_key_of(9, key);
+    assert_gh(GH_ST(tx)->user_get_by_email(tx, key, &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->user_get(tx, same_email.sid, &got, NULL), GH_E_NOT_FOUND);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+user_set_passphrase_replaces_hash(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_user want = user_row(1, 1000);
+    struct gh_user u = want;
+    struct gh_user ghost = user_row(9, 1);
+    char hash[GH_STORE_HASH_MAX];
+    char want_hash[GH_STORE_HASH_MAX];
+    struct gh_user got;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    /* Only the hash, passphrase_set_ms, must_change and updated_ms change. */
+    snprintf(u.email, sizeof(u.email), "other@example.com");
+    snprintf(u.name, sizeof(u.name), "other");
+    u.created_ms = 1;
+    u.passphrase_set_ms = 7000;
+    u.must_change = true;
+    u.updated_ms = 7001;
+    want.passphrase_set_ms = 7000;
+    want.must_change = true;
+    want.updated_ms = 7001;
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->user_set_passphrase(tx, &u, "$argon2id$new"), GH_OK);
+    assert_gh(GH_ST(tx)->user_get(tx, U1, &got, hash), GH_OK);
+    assert_user_equal(&got, &want);
+    assert_string_equal(hash, "$argon2id$new");
+    assert_gh(GH_ST(tx)->user_set_passphrase(tx, &ghost, "$argon2id$ghost"), GH_E_NOT_FOUND);
+    commit(tx);
+
+    /* must_change clears as well as sets; the other user is untouched. */
+    u.must_change = false;
+    u.passphrase_set_ms = 8000;
+    u.updated_ms = 8001;
+    want.must_change = false;
+    want.passphrase_set_ms = 8000;
+    want.updated_ms = 8001;
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->user_set_passphrase(tx, &u, "$argon2id$newer"), GH_OK);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->user_get(tx, U1, &got, hash), GH_OK);
+    assert_user_equal(&got, &want);
+    assert_string_equal(hash, "$argon2id$newer");
+    assert_gh(GH_ST(tx)->user_get(tx, ghost.sid, &got, NULL), GH_E_NOT_FOUND);
+    want = user_row(2, 2000);
+    assert_gh(GH_ST(tx)->user_get(tx, U2, &got, hash), GH_OK);
+    assert_user_equal(&got, &want);
+    hash_of(2, want_hash);
+    assert_string_equal(hash, want_hash);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* A hash is stored only when it can be read back whole: under GH_STORE_HASH_MAX bytes. */
+static void
+passphrase_hash_over_the_cap_is_invalid(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_user u3 = user_row(3, 3000);
+    struct gh_user u4 = user_row(4, 4000);
+    char longest[GH_STORE_HASH_MAX];
+    char too_long[GH_STORE_HASH_MAX + 1];
+    char hash[GH_STORE_HASH_MAX];
+    char list[2][GH_STORE_HASH_MAX];
+    char key[GH_EMAIL_SIZE];
+    struct gh_user got;
+    struct gh_tx *tx;
+    size_t n = 99;
+
+    memset(longest, 'h', sizeof(longest) - 1);
+    longest[sizeof(longest) - 1] = '\0';
+    memset(too_long, 'h', sizeof(too_long) - 1);
+    too_long[sizeof(too_long) - 1] = '\0';
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    email_key_of(3, key);
+    assert_gh(GH_ST(tx)->user_insert(tx, &u3, key, longest), GH_OK);
+    assert_gh(GH_ST(tx)->history_add(tx, U1, longest, 10), GH_OK);
+    email_key_of(4, key);
+    assert_gh(GH_ST(tx)->user_insert(tx, &u4, key, too_long), GH_E_INVALID);
+    assert_gh(GH_ST(tx)->user_insert(tx, &u4, key, NULL), GH_E_INVALID);
+    assert_gh(GH_ST(tx)->user_set_passphrase(tx, &u3, too_long), GH_E_INVALID);
+    assert_gh(GH_ST(tx)->history_add(tx, U1, too_long, 20), GH_E_INVALID);
+    commit(tx); /* refused before reaching the database: the transaction is still good */
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->user_get(tx, u3.sid, &got, hash), GH_OK);
+    assert_user_equal(&got, &u3);
+    assert_string_equal(hash, longest);
+    assert_gh(GH_ST(tx)->user_get(tx, u4.sid, &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->history_list(tx, U1, list, 2, &n), GH_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0], longest);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* history_list of user_sid (cap) is the hashes of want[0..want_n), in that order. */
+static void
+assert_history(struct gh_tx *tx, const char *user_sid, size_t cap, const unsigned *want,
+               size_t want_n)
+{
+    char out[8][GH_STORE_HASH_MAX];
+    char hash[GH_STORE_HASH_MAX];
+    size_t n = 99;
+
+    assert_true(cap <= GH_ARRAY_LEN(out));
+    assert_gh(GH_ST(tx)->history_list(tx, user_sid, out, cap, &n), GH_OK);
+    assert_int_equal(n, want_n);
+    for (size_t i = 0; i < n; i++) {
+        hash_of(want[i], hash);
+        assert_string_equal(out[i], hash);
+    }
+}
+
+static void
+history_newest_first_and_trim(const char *target)
+{
+    static const unsigned added[] = {300, 100, 500, 200, 400}; /* set_ms, out of order */
+    static const unsigned newest[] = {500, 400, 300, 200, 100};
+    static const unsigned other[] = {100};
+    struct gh_store *st = open_store(target);
+    char hash[GH_STORE_HASH_MAX];
+    struct gh_tx *tx;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    for (size_t i = 0; i < GH_ARRAY_LEN(added); i++) {
+        hash_of(added[i], hash);
+        assert_gh(GH_ST(tx)->history_add(tx, U1, hash, added[i]), GH_OK);
+    }
+    hash_of(100, hash);
+    assert_gh(GH_ST(tx)->history_add(tx, U2, hash, 100), GH_OK);
+    assert_history(tx, U1, 8, newest, 5);
+    assert_history(tx, U1, 2, newest, 2); /* the newest, up to cap */
+    assert_history(tx, U1, 0, newest, 0);
+    assert_history(tx, U9, 8, newest, 0); /* an unknown user has none */
+    assert_history(tx, U2, 8, other, 1);
+    commit(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->history_trim(tx, U1, 3), GH_OK);
+    assert_history(tx, U1, 8, newest, 3);
+    assert_gh(GH_ST(tx)->history_trim(tx, U1, 10), GH_OK); /* fewer than keep: nothing goes */
+    assert_history(tx, U1, 8, newest, 3);
+    assert_history(tx, U2, 8, other, 1); /* another user's history is not trimmed */
+    assert_gh(GH_ST(tx)->history_trim(tx, U9, 0), GH_OK);
+    commit(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_history(tx, U1, 8, newest, 3);
+    assert_gh(GH_ST(tx)->history_trim(tx, U1, 0), GH_OK);
+    assert_history(tx, U1, 8, newest, 0);
+    assert_history(tx, U2, 8, other, 1);
+    commit(tx);
+
+    /* Two entries at one set_ms, and an entry for an unknown user, are refused. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->history_add(tx, U2, hash, 100), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->history_add(tx, U9, hash, 100), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_history(tx, U2, 8, other, 1);
+    assert_history(tx, U9, 8, other, 0);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- memberships ---- */
+
+static void
+assert_role(struct gh_tx *tx, const char *user_sid, const char *account_sid, enum gh_role want)
+{
+    enum gh_role got = (enum gh_role)99;
+
+    assert_gh(GH_ST(tx)->membership_get(tx, user_sid, account_sid, &got), GH_OK);
+    assert_int_equal(got, want);
+}
+
+static void
+membership_put_inserts_then_updates(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    enum gh_role role;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->membership_put(tx, U1, M1, GH_ROLE_OWNER, 10), GH_OK);
+    assert_gh(GH_ST(tx)->membership_put(tx, U1, A2, GH_ROLE_SUPPORT, 10), GH_OK);
+    assert_role(tx, U1, M1, GH_ROLE_OWNER);
+    assert_role(tx, U1, A2, GH_ROLE_SUPPORT);
+    /* A second put changes the role: one membership per (user, account). */
+    assert_gh(GH_ST(tx)->membership_put(tx, U1, M1, GH_ROLE_DEVELOPER, 20), GH_OK);
+    assert_role(tx, U1, M1, GH_ROLE_DEVELOPER);
+    assert_role(tx, U1, A2, GH_ROLE_SUPPORT);
+    /* Every role is stored and read back as itself. */
+    for (int r = GH_ROLE_OWNER; r <= GH_ROLE_SUPPORT; r++) {
+        assert_gh(GH_ST(tx)->membership_put(tx, U2, M1, (enum gh_role)r, 30 + r), GH_OK);
+        assert_role(tx, U2, M1, (enum gh_role)r);
+    }
+    /* A role outside the enum is refused before it reaches the database. */
+    assert_gh(GH_ST(tx)->membership_put(tx, U1, M1, (enum gh_role)(GH_ROLE_SUPPORT + 1), 40),
+              GH_E_INVALID);
+    assert_gh(GH_ST(tx)->membership_put(tx, U1, M1, (enum gh_role)(-1), 40), GH_E_INVALID);
+    assert_role(tx, U1, M1, GH_ROLE_DEVELOPER);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_role(tx, U1, M1, GH_ROLE_DEVELOPER);
+    assert_role(tx, U1, A2, GH_ROLE_SUPPORT);
+    assert_role(tx, U2, M1, GH_ROLE_SUPPORT);
+    assert_gh(GH_ST(tx)->membership_get(tx, U2, A2, &role), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_get(tx, U1, "AC00000000000000000000000000000003", &role),
+              GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_get(tx, U9, M1, &role), GH_E_NOT_FOUND);
+    GH_ST(tx)->rollback(tx);
+
+    /* Both ends must exist. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(
+        GH_ST(tx)->membership_put(tx, U1, "AC00000000000000000000000000000099", GH_ROLE_OWNER, 50),
+        GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->membership_put(tx, U9, M1, GH_ROLE_OWNER, 50), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->membership_get(tx, U9, M1, &role), GH_E_NOT_FOUND);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- sessions ---- */
+
+static struct gh_session
+session_row(unsigned n, const char *user_sid, int64_t created_ms)
+{
+    struct gh_session s;
+
+    memset(&s, 0, sizeof(s));
+    sid_of("SE", n, s.sid);
+    snprintf(s.user_sid, sizeof(s.user_sid), "%s", user_sid);
+    s.created_ms = created_ms;
+    s.last_seen_ms = created_ms + 1;
+    s.expires_ms = created_ms + 1000;
+    s.idle_expires_ms = created_ms + 100;
+    return s;
+}
+
+/* A digest derived from fill; byte 0 is 0 and byte 31 is 0xff, so it must be kept as binary. */
+static void
+digest_of(unsigned char fill, uint8_t out[32])
+{
+    for (size_t i = 0; i < 32; i++) {
+        out[i] = (uint8_t)(fill + i * 7);
+    }
+    out[0] = 0;
+    out[31] = 0xff;
+}
+
+static void
+insert_session(struct gh_tx *tx, const struct gh_session *s, unsigned char fill)
+{
+    uint8_t digest[32];
+
+    digest_of(fill, digest);
+    assert_gh(GH_ST(tx)->session_insert(tx, s, fill, digest), GH_OK);
+}
+
+static void
+assert_session_equal(const struct gh_session *got, const struct gh_session *want)
+{
+    assert_string_equal(got->sid, want->sid);
+    assert_string_equal(got->user_sid, want->user_sid);
+    assert_int_equal(got->created_ms, want->created_ms);
+    assert_int_equal(got->last_seen_ms, want->last_seen_ms);
+    assert_int_equal(got->expires_ms, want->expires_ms);
+    assert_int_equal(got->idle_expires_ms, want->idle_expires_ms);
+}
+
+/* session_get of want->sid: the row, its key id and digest (inserted with fill). */
+static void
+assert_session(struct gh_tx *tx, const struct gh_session *want, unsigned char fill)
+{
+    struct gh_session got;
+    uint8_t digest[32];
+    uint8_t want_digest[32];
+    uint32_t key_id = 0;
+
+    assert_gh(GH_ST(tx)->session_get(tx, want->sid, &got, &key_id, digest), GH_OK);
+    assert_session_equal(&got, want);
+    assert_int_equal(key_id, fill);
+    digest_of(fill, want_digest);
+    assert_memory_equal(digest, want_digest, sizeof(digest));
+}
+
+static void
+assert_session_absent(struct gh_tx *tx, const char *sid)
+{
+    static const uint8_t zero[32];
+    struct gh_session got;
+    uint8_t digest[32];
+    uint32_t key_id = 7;
+
+    memset(&got, 'x', sizeof(got));
+    memset(digest, 'x', sizeof(digest));
+    assert_gh(GH_ST(tx)->session_get(tx, sid, &got, &key_id, digest), GH_E_NOT_FOUND);
+    assert_string_equal(got.sid, "");
+    assert_int_equal(key_id, 0);
+    assert_memory_equal(digest, zero, sizeof(digest));
+}
+
+static void
+session_insert_and_get(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_session s1 = session_row(1, U1, TEST_EPOCH_MS);
+    struct gh_session s2 = session_row(2, U2, INT64_MAX - 1000);
+    struct gh_session orphan = session_row(3, U9, 1);
+    uint8_t digest[32];
+    struct gh_session got;
+    uint32_t key_id;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    s2.expires_ms = INT64_MAX;
+    tx = begin(st, GH_TX_WRITE);
+    insert_session(tx, &s1, 0x11);
+    digest_of(0x22, digest);
+    assert_gh(GH_ST(tx)->session_insert(tx, &s2, UINT32_MAX, digest), GH_OK); /* widest key id */
+    assert_session(tx, &s1, 0x11);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_session(tx, &s1, 0x11);
+    assert_gh(GH_ST(tx)->session_get(tx, s2.sid, &got, &key_id, digest), GH_OK);
+    assert_session_equal(&got, &s2);
+    assert_int_equal(key_id, UINT32_MAX);
+    assert_session_absent(tx, "SE00000000000000000000000000000099");
+    assert_session_absent(tx, "");
+    GH_ST(tx)->rollback(tx);
+
+    /* A SID in use, and a session of an unknown user, are refused. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->session_insert(tx, &s1, 0x33, digest), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->session_insert(tx, &orphan, 0x33, digest), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_session(tx, &s1, 0x11); /* the first one stands */
+    assert_session_absent(tx, orphan.sid);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+session_touch_and_delete(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_session s1 = session_row(1, U1, 1000);
+    struct gh_session s2 = session_row(2, U1, 2000);
+    struct gh_tx *tx;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    insert_session(tx, &s1, 1);
+    insert_session(tx, &s2, 2);
+    commit(tx);
+
+    /* touch moves last_seen_ms and idle_expires_ms only. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->session_touch(tx, s1.sid, 5000, 5100), GH_OK);
+    s1.last_seen_ms = 5000;
+    s1.idle_expires_ms = 5100;
+    assert_session(tx, &s1, 1);
+    assert_session(tx, &s2, 2);
+    assert_gh(GH_ST(tx)->session_touch(tx, "SE00000000000000000000000000000099", 1, 1),
+              GH_E_NOT_FOUND);
+    commit(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_session(tx, &s1, 1);
+    assert_gh(GH_ST(tx)->session_delete(tx, s1.sid), GH_OK);
+    assert_session_absent(tx, s1.sid);
+    assert_gh(GH_ST(tx)->session_delete(tx, s1.sid), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->session_touch(tx, s1.sid, 6000, 6100), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->session_delete(tx, "SE00000000000000000000000000000099"), GH_E_NOT_FOUND);
+    assert_session(tx, &s2, 2);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_session_absent(tx, s1.sid);
+    assert_session(tx, &s2, 2);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* Lists user_sid's sessions (cap) and returns their numbers (the n of sid_of) in order. */
+static size_t
+list_sessions(struct gh_tx *tx, const char *user_sid, size_t cap, unsigned *nums)
+{
+    struct gh_session out[8];
+    size_t n = 99;
+
+    assert_true(cap <= GH_ARRAY_LEN(out));
+    assert_gh(GH_ST(tx)->session_list(tx, user_sid, out, cap, &n), GH_OK);
+    assert_true(n <= cap);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(out[i].user_sid, user_sid);
+        nums[i] = (unsigned)strtoul(out[i].sid + 2, NULL, 16);
+    }
+    return n;
+}
+
+static void
+session_delete_user_reports_how_many(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_session s4 = session_row(4, U2, 4000);
+    unsigned nums[8];
+    struct gh_tx *tx;
+    int64_t n = -1;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    for (unsigned i = 1; i <= 3; i++) {
+        struct gh_session s = session_row(i, U1, 1000 * i);
+
+        insert_session(tx, &s, (unsigned char)i);
+    }
+    insert_session(tx, &s4, 4);
+    commit(tx);
+
+    /* Sign out everywhere else: all of U1's sessions but SE..2. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->session_delete_user(tx, U1, "SE00000000000000000000000000000002", &n),
+              GH_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(list_sessions(tx, U1, 8, nums), 1);
+    assert_int_equal(nums[0], 2);
+    n = -1;
+    assert_gh(GH_ST(tx)->session_delete_user(tx, U1, "SE00000000000000000000000000000002", &n),
+              GH_OK);
+    assert_int_equal(n, 0); /* nothing else left: not an error */
+    commit(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    /* Keeping another user's session keeps nothing of this user's, and leaves that one alone. */
+    assert_gh(GH_ST(tx)->session_delete_user(tx, U1, s4.sid, &n), GH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list_sessions(tx, U1, 8, nums), 0);
+    assert_session(tx, &s4, 4);
+    /* NULL: every session. */
+    assert_gh(GH_ST(tx)->session_delete_user(tx, U2, NULL, &n), GH_OK);
+    assert_int_equal(n, 1);
+    n = -1;
+    assert_gh(GH_ST(tx)->session_delete_user(tx, U9, NULL, &n), GH_OK);
+    assert_int_equal(n, 0);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_int_equal(list_sessions(tx, U1, 8, nums), 0);
+    assert_int_equal(list_sessions(tx, U2, 8, nums), 0);
+    assert_session_absent(tx, s4.sid);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+session_list_oldest_first(const char *target)
+{
+    /* Inserted out of order; 3 and 4 tie on created_ms, so the SID decides. */
+    static const struct {
+        unsigned n;
+        int64_t created_ms;
+    } rows[] = {{5, 300}, {4, 200}, {3, 200}, {1, 100}, {2, 400}};
+    struct gh_store *st = open_store(target);
+    struct gh_session s6 = session_row(6, U2, 50);
+    struct gh_session want;
+    struct gh_session out[8];
+    unsigned nums[8];
+    struct gh_tx *tx;
+    size_t n = 99;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    for (size_t i = 0; i < GH_ARRAY_LEN(rows); i++) {
+        struct gh_session s = session_row(rows[i].n, U1, rows[i].created_ms);
+
+        insert_session(tx, &s, (unsigned char)rows[i].n);
+    }
+    insert_session(tx, &s6, 6);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->session_list(tx, U1, out, 8, &n), GH_OK);
+    assert_int_equal(n, 5);
+    want = session_row(1, U1, 100);
+    assert_session_equal(&out[0], &want);
+    want = session_row(3, U1, 200);
+    assert_session_equal(&out[1], &want);
+    want = session_row(4, U1, 200);
+    assert_session_equal(&out[2], &want);
+    want = session_row(5, U1, 300);
+    assert_session_equal(&out[3], &want);
+    want = session_row(2, U1, 400);
+    assert_session_equal(&out[4], &want);
+    /* At most cap: the oldest. */
+    assert_int_equal(list_sessions(tx, U1, 2, nums), 2);
+    assert_int_equal(nums[0], 1);
+    assert_int_equal(nums[1], 3);
+    assert_int_equal(list_sessions(tx, U1, 0, nums), 0);
+    assert_int_equal(list_sessions(tx, U2, 8, nums), 1);
+    assert_int_equal(nums[0], 6);
+    assert_int_equal(list_sessions(tx, U9, 8, nums), 0);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- throttles ---- */
+
+static void
+assert_throttle(struct gh_tx *tx, const char *key, int64_t failures, int64_t window_start_ms,
+                int64_t locked_until_ms)
+{
+    struct gh_throttle got;
+
+    memset(&got, 0x55, sizeof(got));
+    assert_gh(GH_ST(tx)->throttle_get(tx, key, &got), GH_OK);
+    assert_int_equal(got.failures, failures);
+    assert_int_equal(got.window_start_ms, window_start_ms);
+    assert_int_equal(got.locked_until_ms, locked_until_ms);
+}
+
+static void
+throttle_absent_then_put_then_get(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_throttle t = {3, 1000, 0};
+    char longest[GH_STORE_THROTTLE_KEY_MAX];
+    struct gh_tx *tx;
+
+    memcpy(longest, "user:", 5);
+    memset(longest + 5, 'k', sizeof(longest) - 6);
+    longest[sizeof(longest) - 1] = '\0';
+    /* A key never seen has no failures: GH_OK and zeroes, in a read transaction too. */
+    tx = begin(st, GH_TX_READ);
+    assert_throttle(tx, "user:user1@example.com", 0, 0, 0);
+    assert_throttle(tx, "", 0, 0, 0);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_throttle(tx, "user:user1@example.com", 0, 0, 0);
+    assert_gh(GH_ST(tx)->throttle_put(tx, "user:user1@example.com", &t), GH_OK);
+    assert_throttle(tx, "user:user1@example.com", 3, 1000, 0);
+    /* put again replaces the counter. */
+    t = (struct gh_throttle){4, 1000, INT64_MAX};
+    assert_gh(GH_ST(tx)->throttle_put(tx, "user:user1@example.com", &t), GH_OK);
+    assert_throttle(tx, "user:user1@example.com", 4, 1000, INT64_MAX);
+    t = (struct gh_throttle){1, 2000, 0};
+    assert_gh(GH_ST(tx)->throttle_put(tx, "addr:198.51.100.7", &t), GH_OK);
+    assert_gh(GH_ST(tx)->throttle_put(tx, longest, &t), GH_OK);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_throttle(tx, "user:user1@example.com", 4, 1000, INT64_MAX);
+    assert_throttle(tx, "addr:198.51.100.7", 1, 2000, 0);
+    assert_throttle(tx, longest, 1, 2000, 0);
+    /* Keys match exactly. */
+    assert_throttle(tx, "user:User1@example.com", 0, 0, 0);
+    assert_throttle(tx, "addr:198.51.100.70", 0, 0, 0);
+    assert_throttle(tx, "198.51.100.7", 0, 0, 0);
+    GH_ST(tx)->rollback(tx);
+
+    /* And a reset is a put of zeroes. */
+    tx = begin(st, GH_TX_WRITE);
+    t = (struct gh_throttle){0, 0, 0};
+    assert_gh(GH_ST(tx)->throttle_put(tx, "user:user1@example.com", &t), GH_OK);
+    commit(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_throttle(tx, "user:user1@example.com", 0, 0, 0);
+    assert_throttle(tx, "addr:198.51.100.7", 1, 2000, 0);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
 /* ---- several handles on one store (other processes, other contexts) ---- */
 
 /*
@@ -1456,6 +2240,61 @@ rolled_back_changes_are_seen_nowhere(const char *target)
     close_store(b);
 }
 
+/*
+ * Sessions, throttles and roles hold across processes (docs/ARCHITECTURE.md): a session
+ * deleted, a failure counted or a role changed through one handle is seen by the next
+ * transaction of every other.
+ */
+static void
+sessions_and_throttles_are_shared_between_handles(const char *target)
+{
+    struct gh_store *a = open_store(target);
+    struct gh_store *b = open_store(target);
+    struct gh_session s1 = session_row(1, U1, 1000);
+    struct gh_throttle t = {5, 100, 9000};
+    struct gh_user got;
+    struct gh_user u1 = user_row(1, 1000);
+    struct gh_tx *tx;
+
+    seed_users(a);
+    tx = begin(a, GH_TX_WRITE);
+    insert_session(tx, &s1, 1);
+    assert_gh(GH_ST(tx)->membership_put(tx, U1, M1, GH_ROLE_ADMINISTRATOR, 1), GH_OK);
+    commit(tx);
+
+    /* b reads everything (twice, so anything it keeps is warm). */
+    for (int i = 0; i < 2; i++) {
+        tx = begin(b, GH_TX_READ);
+        assert_session(tx, &s1, 1);
+        assert_throttle(tx, "user:user1@example.com", 0, 0, 0);
+        assert_role(tx, U1, M1, GH_ROLE_ADMINISTRATOR);
+        assert_gh(GH_ST(tx)->user_get(tx, U1, &got, NULL), GH_OK);
+        assert_false(got.must_change);
+        GH_ST(tx)->rollback(tx);
+    }
+
+    /* a signs the session out, counts a failure, demotes the user, forces a new passphrase. */
+    tx = begin(a, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->session_delete(tx, s1.sid), GH_OK);
+    assert_gh(GH_ST(tx)->throttle_put(tx, "user:user1@example.com", &t), GH_OK);
+    assert_gh(GH_ST(tx)->membership_put(tx, U1, M1, GH_ROLE_SUPPORT, 2), GH_OK);
+    u1.must_change = true;
+    assert_gh(GH_ST(tx)->user_set_passphrase(tx, &u1, "$argon2id$reset"), GH_OK);
+    commit(tx);
+
+    for (int i = 0; i < 2; i++) {
+        tx = begin(b, GH_TX_READ);
+        assert_session_absent(tx, s1.sid);
+        assert_throttle(tx, "user:user1@example.com", 5, 100, 9000);
+        assert_role(tx, U1, M1, GH_ROLE_SUPPORT);
+        assert_gh(GH_ST(tx)->user_get(tx, U1, &got, NULL), GH_OK);
+        assert_true(got.must_change);
+        GH_ST(tx)->rollback(tx);
+    }
+    close_store(a);
+    close_store(b);
+}
+
 /* ---- the table ---- */
 
 #define CASE(fn)                                                                                   \
@@ -1491,9 +2330,22 @@ const struct store_contract_case store_contract_cases[] = {
     CASE(audit_last_of_empty_log),
     CASE(audit_insert_requires_the_next_seq),
     CASE(audit_each_in_order_from_a_seq),
+    CASE(user_insert_and_get),
+    CASE(user_get_unknown_is_not_found),
+    CASE(user_insert_duplicate_is_conflict),
+    CASE(user_set_passphrase_replaces_hash),
+    CASE(passphrase_hash_over_the_cap_is_invalid),
+    CASE(history_newest_first_and_trim),
+    CASE(membership_put_inserts_then_updates),
+    CASE(session_insert_and_get),
+    CASE(session_touch_and_delete),
+    CASE(session_delete_user_reports_how_many),
+    CASE(session_list_oldest_first),
+    CASE(throttle_absent_then_put_then_get),
     CASE(changes_are_seen_by_another_handle),
     CASE(uncommitted_changes_stay_invisible),
     CASE(rolled_back_changes_are_seen_nowhere),
+    CASE(sessions_and_throttles_are_shared_between_handles),
 };
 
 const size_t store_contract_count = GH_ARRAY_LEN(store_contract_cases);

@@ -130,6 +130,7 @@ class Gatehouse {
         this.database = null;                 /* the PostgreSQL database this instance owns */
         this.root = null;                     /* {sid, token, user, pass} of the main account */
         this.mainKey = null;                  /* {sid, secret, user, pass, account_sid} */
+        this.owner = null;                    /* {sid, email, passphrase} of the owner user */
         this.proc = null;
         this.url = null;
         this.port = null;
@@ -156,9 +157,15 @@ class Gatehouse {
                 await createDatabase(g);
                 storeByDir.set(dir, g.store);
             }
+            /* Argon2id at its floor keeps logins quick; the policy is the default one. */
+            fs.mkdirSync(g.data, { mode: 0o700 });
+            fs.writeFileSync(path.join(g.data, 'gatehouse.conf'),
+                             'pwhash_memory_mib = 19\npwhash_passes = 2\n', { mode: 0o600 });
             const init = await cliJson(bin, ['init', ...g.dataArgs(), '--json']);
             g.root = { sid: init.account_sid, token: init.auth_token,
                        user: init.account_sid, pass: init.auth_token };
+            g.owner = { sid: init.owner_user_sid, email: init.owner_email,
+                        passphrase: init.owner_passphrase };
             const key = await cliJson(bin, ['key', 'create', '--type', 'main', ...g.dataArgs(),
                                             '--json']);
             g.mainKey = { sid: key.sid, secret: key.secret, account_sid: key.account_sid,
@@ -258,6 +265,7 @@ class Gatehouse {
         const t = new Gatehouse(this.bin, this.dir, { store: this.store });
         t.root = this.root;
         t.mainKey = this.mainKey;
+        t.owner = this.owner;
         return t;
     }
 
