@@ -35,6 +35,7 @@ struct login {
     struct gh_user user;
     char stored[GH_STORE_HASH_MAX];
     bool found;
+    int64_t read_ms; /* the read transaction's time */
     int64_t user_locked;
     int64_t addr_locked;
     /* outcome */
@@ -50,7 +51,7 @@ static gh_err
 login_read_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     struct login *l = arg;
-    int64_t now = gh_ctx_now_ms(ctx);
+    int64_t now = l->read_ms = gh_ctx_now_ms(ctx);
     gh_err rc;
 
     GH_TRY(gh__throttle_locked(tx, l->addr_key, now, &l->addr_locked));
@@ -210,7 +211,6 @@ gh_session_login(struct gh_ctx *ctx, const struct gh_origin *from, const char *e
                  char token[GH_SESSION_TOKEN_SIZE], int64_t *retry_after_s)
 {
     struct login *l;
-    int64_t now;
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && out != NULL && token != NULL && retry_after_s != NULL, GH_E_INVALID);
@@ -226,10 +226,9 @@ gh_session_login(struct gh_ctx *ctx, const struct gh_origin *from, const char *e
         snprintf(l->email_key, sizeof(l->email_key), "%s", "-invalid-");
     }
     throttle_key(l->addr_key, "addr", from != NULL ? from->remote_addr : NULL);
-    now = gh_ctx_now_ms(ctx);
     rc = gh__transact(ctx, GH_TX_READ, login_read_in_tx, l);
     if (rc == GH_OK && l->addr_locked != 0) {
-        *retry_after_s = (l->addr_locked - now + 999) / 1000;
+        *retry_after_s = (l->addr_locked - l->read_ms + 999) / 1000;
         rc = GH_E_LIMIT;
     }
     if (rc == GH_OK) {

@@ -428,6 +428,7 @@ static const struct gh_throttle_rule check_rule = {60 * 1000, CHECK_RULE_LIMIT, 
 
 struct check_call {
     const struct gh_origin *from;
+    int64_t now; /* the transaction's time */
     int64_t locked_until;
 };
 
@@ -436,7 +437,7 @@ check_count_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     struct check_call *c = arg;
     char key[GH_STORE_THROTTLE_KEY_MAX];
-    int64_t now = gh_ctx_now_ms(ctx);
+    int64_t now = c->now = gh_ctx_now_ms(ctx);
 
     snprintf(key, sizeof(key), "check:%s",
              c->from != NULL && c->from->remote_addr != NULL ? c->from->remote_addr : "-");
@@ -453,16 +454,14 @@ gh_passphrase_check_for(struct gh_ctx *ctx, const struct gh_origin *from, const 
                         size_t len, const struct gh_passphrase_context *context,
                         struct gh_passphrase_report *out, int64_t *retry_after_s)
 {
-    struct check_call c = {from, 0};
-    int64_t now;
+    struct check_call c = {from, 0, 0};
 
     GH_ENSURE(ctx != NULL && text != NULL && out != NULL && retry_after_s != NULL, GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     *retry_after_s = 0;
-    now = gh_ctx_now_ms(ctx);
     GH_TRY(gh__transact(ctx, GH_TX_WRITE, check_count_in_tx, &c));
-    if (c.locked_until != 0 && c.locked_until > now) {
-        *retry_after_s = (c.locked_until - now + 999) / 1000;
+    if (c.locked_until != 0 && c.locked_until > c.now) {
+        *retry_after_s = (c.locked_until - c.now + 999) / 1000;
         return GH_E_LIMIT;
     }
     return gh_passphrase_check(&ctx->policy, text, len, context, out);
