@@ -37,6 +37,8 @@
 
 void *gh__alloc(size_t size);
 void *gh__calloc(size_t n, size_t size);
+/* Resizes p to n elements of size bytes (overflow-checked); NULL leaves p as it was. */
+void *gh__realloc(void *p, size_t n, size_t size);
 
 /* True when the n bytes at s are all lower-case hex digits. */
 bool gh__lower_hex(const char *s, size_t n);

@@ -3,12 +3,13 @@
 #
 # Idempotent: a second run installs nothing and prints nothing but a summary line.
 # Groups: build (always), test (make test), bench (bench/ scripts), fuzz (scripts/fuzz.sh).
+# john-data (test) ships a real common-password list that the breach index tests import.
 # Usage: scripts/deps.sh [build] [test] [bench] [fuzz]
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libsodium-dev libssl-dev libmicrohttpd-dev
 libjansson-dev libsqlite3-dev libpq-dev libzxcvbn-dev libunistring-dev diceware"
-test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck postgresql"
+test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck postgresql john-data"
 bench_pkgs="wrk nginx-light curl"
 # clang 14; libclang-rt-14-dev holds its libFuzzer, ASan and UBSan runtimes (only a Recommends of
 # clang's packages, which deps.sh does not install); llvm-14 has llvm-symbolizer, for stack traces.

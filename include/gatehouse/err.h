@@ -45,7 +45,10 @@
     X(GH_E_NOMEM, 500, 20500, "Internal server error")                                             \
     X(GH_E_INTERNAL, 500, 20500, "Internal server error")                                          \
     X(GH_E_IO, 500, 20500, "Input/output error")                                                   \
+    X(GH_E_INTERRUPTED, 500, 20500, "Interrupted")                                                 \
     X(GH_E_BUSY, 503, 20503, "Service temporarily unavailable")                                    \
+    X(GH_E_BREACH_INDEX, 503, 20503,                                                               \
+      "The breached-passphrase index is unavailable; passphrases cannot be set until it is back")  \
     X(GH_E_RETRY, 503, 20503, "Service temporarily unavailable")                                   \
     X(GH_E_UNREACHABLE, 503, 20503, "The store cannot be reached")                                 \
     X(GH_E_NOT_READY, 503, 20503, "Not ready: this server's master key does not match the store")  \

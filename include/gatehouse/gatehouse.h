@@ -7,6 +7,7 @@
 #define GATEHOUSE_VERSION "0.1.0"
 
 #include <gatehouse/api.h>
+#include <gatehouse/breach.h>
 #include <gatehouse/clock.h>
 #include <gatehouse/credential.h>
 #include <gatehouse/err.h>

@@ -94,6 +94,7 @@ struct gh_passphrase_report {
     double fast_hash_seconds;            /* offline against a fast hash, 10^10 guesses/s */
     char message[GH_PASSPHRASE_MESSAGE]; /* one plain sentence: the verdict and why */
     unsigned min_length;                 /* the minimum applied (the policy's, after the floor) */
+    bool breach_checked; /* looked up in the breached-passphrase index (false: none configured) */
 };
 
 /**

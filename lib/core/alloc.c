@@ -3,6 +3,7 @@
  * (curl's torture mode, SQLite's fault injection).
  */
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -44,6 +45,18 @@ gh__calloc(size_t n, size_t size)
         return NULL;
     }
     return calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
+}
+
+void *
+gh__realloc(void *p, size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size) {
+        return NULL;
+    }
+    if (should_fail()) {
+        return NULL;
+    }
+    return realloc(p, n * size == 0 ? 1 : n * size);
 }
 
 char *
