@@ -32,6 +32,8 @@ struct cli_settings {
     const char *passphrase_blocklist;
     unsigned session_lifetime_minutes;
     unsigned session_idle_minutes;
+    const char *breach_index;    /* config breach.index; NULL: <data>/breach.idx */
+    const char *breach_required; /* config breach.required: true/false (yes/no, 1/0) */
 };
 
 /* getopt_long values of the options every command takes. */
@@ -86,6 +88,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_master_key(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_breach(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

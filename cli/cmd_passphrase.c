@@ -13,7 +13,7 @@
 
 static const char usage_text[] =
     "usage: gatehouse passphrase explain [--json] [--email E] [--name N] [--account-name A] "
-    "[--min-length N] [--blocklist FILE] < passphrase\n"
+    "[--min-length N] [--blocklist FILE] [--breach-index FILE] < passphrase\n"
     "       gatehouse passphrase compare [--json]\n"
     "       gatehouse passphrase generate [--words N] [--wordlist FILE] [--json]";
 
@@ -114,8 +114,10 @@ explain(int argc, char **argv)
         {"account-name", required_argument, NULL, 'a'},
         {"min-length", required_argument, NULL, 'm'},
         {"blocklist", required_argument, NULL, 'b'},
+        {"breach-index", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0},
     };
+    struct gh_breach_index *index = NULL;
     struct gh_passphrase_policy policy = {0, 0, NULL, GH_PASSPHRASE_ONLINE_GUESSES_PER_S_DEFAULT,
                                           GH_PASSPHRASE_OFFLINE_GUESSES_PER_S_DEFAULT};
     struct gh_passphrase_context context = {NULL, NULL, NULL};
@@ -146,6 +148,13 @@ explain(int argc, char **argv)
         case 'b':
             policy.blocklist_path = optarg;
             break;
+        case 'i':
+            gh_breach_close(index);
+            index = NULL;
+            if (gh_breach_open(optarg, &index) != GH_OK) {
+                fail("the breach index cannot be read (see `gatehouse breach info`)");
+            }
+            break;
         default:
             cli_usage(usage_text);
         }
@@ -155,7 +164,11 @@ explain(int argc, char **argv)
     }
     len = cli_read_passphrase("Passphrase", buf);
     rc = gh_passphrase_check(&policy, buf, len, &context, &r);
+    if (rc == GH_OK) {
+        rc = gh_breach_screen(index, buf, len, &r);
+    }
     gh_wipe(buf, sizeof(buf));
+    gh_breach_close(index);
     if (rc == GH_E_IO) {
         fail("the blocklist file cannot be read");
     }

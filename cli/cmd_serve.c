@@ -15,6 +15,34 @@ static const char usage_text[] =
     "                       [--timeout SECONDS] [--public-url URL] [--trusted-proxies ADDR,...]\n"
     "                       " CLI_COMMON_USAGE "\n";
 
+/* One line on the breached-passphrase index: in use, or why not and what follows from it. */
+static void
+say_breach_status(struct gh_ctx *ctx)
+{
+    struct gh_breach_status b;
+    const char *why;
+
+    gh_ctx_breach_status(ctx, &b);
+    if (b.state == GH_OK) {
+        fprintf(stderr, "gatehouse: breach index %s: %llu entries\n", b.path,
+                (unsigned long long)b.info.entries);
+        return;
+    }
+    why = b.state == GH_E_NOT_FOUND ? "no breached-passphrase index at"
+                                    : "the breached-passphrase index is unusable (damaged?):";
+    if (b.required) {
+        fprintf(stderr,
+                "gatehouse: error: %s %s and breach.required is set: setting a passphrase fails "
+                "(503) until `gatehouse breach import` builds one\n",
+                why, b.path);
+    } else {
+        fprintf(stderr,
+                "gatehouse: warning: %s %s: passphrases are not checked against breaches (run "
+                "`gatehouse breach import`; breach.required = true refuses them instead)\n",
+                why, b.path);
+    }
+}
+
 int
 cmd_serve(int argc, char **argv)
 {
@@ -71,6 +99,7 @@ cmd_serve(int argc, char **argv)
         gh_ctx_close(cfg.ctx);
         cli_die("serve: preparing the passphrase hasher", warm);
     }
+    say_breach_status(cfg.ctx);
     cfg.listen = s.listen;
     cfg.threads = s.threads;
     if (cfg.threads == 0 && s.store != NULL) {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -51,6 +52,10 @@ static const struct setting table[] = {
     T("passphrase_blocklist", passphrase_blocklist),
     N("session_lifetime_minutes", session_lifetime_minutes),
     N("session_idle_minutes", session_idle_minutes),
+    T("breach.index", breach_index),
+    T("breach.required", breach_required),
+    T("breach_index", breach_index), /* the same two, spelt like the others */
+    T("breach_required", breach_required),
 };
 #undef T
 #undef N
@@ -207,6 +212,28 @@ cli_resolve(struct cli_settings *s)
     s->listen = s->listen != NULL ? s->listen : "127.0.0.1:8088";
 }
 
+/* A yes/no setting: true, yes, on, 1 or false, no, off, 0; anything else is a usage error. */
+static bool
+flag_value(const char *text, const char *name)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+
+    if (text == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            return true;
+        }
+        if (strcasecmp(text, no[i]) == 0) {
+            return false;
+        }
+    }
+    fprintf(stderr, "gatehouse: %s must be true or false, not '%s'\n", name, text);
+    exit(2);
+}
+
 void
 cli_ctx_config(const struct cli_settings *s, struct gh_ctx_config *cfg)
 {
@@ -223,4 +250,6 @@ cli_ctx_config(const struct cli_settings *s, struct gh_ctx_config *cfg)
     cfg->passphrase.blocklist_path = s->passphrase_blocklist;
     cfg->session_ttl_s = (int64_t)s->session_lifetime_minutes * 60;
     cfg->session_idle_s = (int64_t)s->session_idle_minutes * 60;
+    cfg->breach_index = s->breach_index;
+    cfg->breach_required = flag_value(s->breach_required, "breach.required");
 }

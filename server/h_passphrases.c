@@ -73,6 +73,8 @@ gh_write_passphrase_report(struct gh_jw *w, const struct gh_passphrase_report *r
     gh_jw_key(w, "guesses_log10");
     gh_jw_double(w, r->guesses_log10);
     gh_jw_kv_string(w, "estimator", estimator_of(r));
+    gh_jw_key(w, "breach_checked"); /* false: no breach index was there to ask */
+    gh_jw_bool(w, r->breach_checked);
     gh_jw_key(w, "crack_times");
     if (strcmp(estimator_of(r), "none") == 0) {
         gh_jw_null(w); /* refused unread: no estimate to turn into times */

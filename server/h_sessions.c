@@ -10,7 +10,7 @@
 
 #include "server.h"
 
-/* {sid, user_sid, status, [token | current], date_created, date_last_seen, expires,
+/* {sid, user_sid, status, must_change_passphrase, [token | current], date_created, date_last_seen, expires,
  * idle_expires, url}: expires is the absolute end; idle_expires, the end if left unused. */
 static void
 write_session(struct gh_request *req, struct gh_jw *w, const struct gh_session *s,
@@ -25,7 +25,11 @@ write_session(struct gh_request *req, struct gh_jw *w, const struct gh_session *
     gh_jw_object(w);
     gh_jw_kv_string(w, "sid", s->sid);
     gh_jw_kv_string(w, "user_sid", s->user_sid);
-    gh_jw_kv_string(w, "status", "active"); /* an ended session is never shown */
+    /* An ended session is never shown; a breached passphrase limits a session to changing it. */
+    gh_jw_kv_string(w, "status",
+                    s->must_change_passphrase ? "passphrase_change_required" : "active");
+    gh_jw_key(w, "must_change_passphrase");
+    gh_jw_bool(w, s->must_change_passphrase);
     if (token != NULL) {
         gh_jw_kv_string(w, "token", token);
     } else {

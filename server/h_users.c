@@ -126,6 +126,7 @@ h_user_passphrase(struct gh_request *req, struct gh_response *res)
                                        current, strlen(current), next, strlen(next), &report);
     }
     if (rc == GH_OK) {
+        req->who.must_change_passphrase = false; /* the change has just lifted the limit */
         rc = gh_user_fetch(req->cfg->ctx, &req->who, req->captures[0], &u);
     }
     if (rc == GH_OK) {

@@ -32,6 +32,8 @@
     X(GH_E_DENIED, 401, 20003, "Authenticate")                                                     \
     X(GH_E_FORBIDDEN, 403, 20403, "Forbidden")                                                     \
     X(GH_E_KEY_RESTRICTED, 403, 70051, "Authorization failed")                                     \
+    X(GH_E_MUST_CHANGE_PASSPHRASE, 403, 20403,                                                     \
+      "Change your passphrase first: it has appeared in a data breach")                            \
     X(GH_E_NOT_FOUND, 404, 20404, "The requested resource was not found")                          \
     X(GH_E_METHOD, 405, 20004, "Method not allowed")                                               \
     X(GH_E_CONFLICT, 409, 20409, "Conflict with the current state of the resource")                \

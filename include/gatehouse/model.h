@@ -71,7 +71,7 @@ struct gh_user {
     char email[GH_EMAIL_SIZE]; /* as given */
     char name[GH_NAME_SIZE];
     int64_t passphrase_set_ms;
-    bool must_change; /* set by the breach re-check (issue 5) */
+    bool must_change; /* its passphrase was found in a breach at login: it must change it */
     int64_t created_ms;
     int64_t updated_ms;
 };
@@ -89,8 +89,10 @@ struct gh_session {
     char user_sid[GH_SID_SIZE];
     int64_t created_ms;
     int64_t last_seen_ms;
-    int64_t expires_ms;      /* absolute expiry */
-    int64_t idle_expires_ms; /* last_seen + idle timeout, whichever comes first ends it */
+    int64_t expires_ms;          /* absolute expiry */
+    int64_t idle_expires_ms;     /* last_seen + idle timeout, whichever comes first ends it */
+    bool must_change_passphrase; /* its user's passphrase was found in a breach: it can only
+                                    change it (and see or end its sessions) */
 };
 
 enum gh_principal_kind {
@@ -109,6 +111,7 @@ struct gh_principal {
     char parent_sid[GH_SID_SIZE];  /* that account's parent; "" for a main account */
     enum gh_key_type key_type;     /* GH_PRINCIPAL_KEY only */
     char user_sid[GH_SID_SIZE];    /* GH_PRINCIPAL_SESSION only (sid is the session's) */
+    bool must_change_passphrase;   /* GH_PRINCIPAL_SESSION only: holds session.self alone */
 };
 
 /** The operator principal: full power, used by the command line on its own data folder. */

@@ -38,11 +38,26 @@ struct gh_ctx_config {
     struct gh_passphrase_policy passphrase; /* zeros: the defaults */
     int64_t session_ttl_s;                  /* absolute session lifetime; 0: 12 hours */
     int64_t session_idle_s;                 /* idle timeout; 0: 30 minutes */
+    const char *breach_index; /* the breached-passphrase index; NULL: <data_dir>/breach.idx */
+    bool breach_required;     /* without a usable index, setting a passphrase fails (503) */
 };
 
 /** Opens the store and the keyring of an initialised data folder.  GH_E_NOT_FOUND if none. */
 GH_API GH_MUST_CHECK gh_err gh_ctx_open(const struct gh_ctx_config *cfg, struct gh_ctx **out);
 GH_API void gh_ctx_close(struct gh_ctx *ctx);
+/* Where the breached-passphrase index stands, for the server's start and the checkup. */
+struct gh_breach_status {
+    char path[4096];
+    bool required;
+    gh_err state; /* GH_OK: in use; GH_E_NOT_FOUND: no file; GH_E_BREACH_INDEX: unusable */
+    struct gh_breach_info info; /* when in use */
+};
+
+/**
+ * The index as of now (it is reopened whenever its file changes: an import under a running
+ * server takes effect at the next lookup).
+ */
+GH_API void gh_ctx_breach_status(struct gh_ctx *ctx, struct gh_breach_status *out);
 /** The SID of the instance's main account (created by gh_instance_init). */
 GH_API GH_MUST_CHECK gh_err gh_ctx_main_account(struct gh_ctx *ctx, char sid[GH_SID_SIZE]);
 GH_API int64_t gh_ctx_now_ms(const struct gh_ctx *ctx);

@@ -83,6 +83,9 @@ gh_principal_holds(const struct gh_principal *who, enum gh_perm perm)
         }
         return who->key_type == GH_KEY_RESTRICTED ? GH_E_KEY_RESTRICTED : GH_E_FORBIDDEN;
     case GH_PRINCIPAL_SESSION:
+        if (who->must_change_passphrase && perm != GH_PERM_SESSION_SELF) {
+            return GH_E_MUST_CHANGE_PASSPHRASE;
+        }
         return session_holds(perm);
     case GH_PRINCIPAL_NONE:
     default:

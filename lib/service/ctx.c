@@ -112,6 +112,7 @@ instance_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 gh_err
 gh__ctx_configure(struct gh_ctx *ctx, const struct gh_ctx_config *cfg)
 {
+    GH_TRY(gh__breach_configure(ctx, cfg));
     ctx->pwhash = cfg->pwhash;
     ctx->policy = cfg->passphrase;
     if (cfg->passphrase.blocklist_path != NULL) {
@@ -137,6 +138,7 @@ gh__ctx_unconfigure(struct gh_ctx *ctx)
     ctx->hasher = NULL;
     gh__free(ctx->blocklist_path);
     ctx->blocklist_path = NULL;
+    gh__breach_unconfigure(ctx);
 }
 
 gh_err

@@ -7,6 +7,8 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "crypto/keyring.h"
 #include "store/store.h"
@@ -19,6 +21,19 @@
 
 _Static_assert(GH_STORE_SEALED_MAX >= GH_SEALED_MAX, "sealed rows must fit the store's column");
 _Static_assert(GH_STORE_LOOKUP_BYTES == GH_LOOKUP_BYTES, "lookup digest size");
+
+/* The breached-passphrase index as the use cases see it (breach.c). */
+struct gh__breach_source {
+    char path[PATH_MAX];
+    bool required;
+    pthread_mutex_t lock; /* guards the rest */
+    struct gh_breach_index *idx;
+    gh_err state; /* of the last look at the file */
+    dev_t dev;    /* the file idx was opened from */
+    ino_t ino;
+    struct timespec mtime;
+    off_t size;
+};
 
 struct gh_ctx {
     struct gh_store *store;
@@ -35,6 +50,7 @@ struct gh_ctx {
     char *blocklist_path;               /* policy.blocklist_path's own copy */
     int64_t session_ttl_ms;
     int64_t session_idle_ms;
+    struct gh__breach_source breach;
 };
 
 /* ---- users.c ---- */
@@ -55,10 +71,32 @@ GH_MUST_CHECK gh_err gh__user_prepare(struct gh_ctx *ctx, const struct gh_user_s
                                       const char *account_name, struct gh_passphrase_report *report,
                                       char email_key[GH_EMAIL_SIZE * 2],
                                       char hash[GH_PWHASH_STR_SIZE], struct gh_user *out);
-/* Checks a passphrase for a user-to-be (or a user): policy, then the blocklist. */
+/*
+ * The policy's report on a passphrase, breach index included (GH_E_BREACH_INDEX when the index
+ * is required and unusable); GH_OK whatever the verdict.
+ */
+GH_MUST_CHECK gh_err gh__passphrase_screen(struct gh_ctx *ctx, const char *pass, size_t len,
+                                           const struct gh_passphrase_context *context,
+                                           struct gh_passphrase_report *report);
+/* Checks a passphrase for a user-to-be (or a user): GH_E_WEAK_PASSPHRASE when refused. */
 GH_MUST_CHECK gh_err gh__passphrase_acceptable(struct gh_ctx *ctx, const char *pass, size_t len,
                                                const struct gh_passphrase_context *context,
                                                struct gh_passphrase_report *report);
+
+/* ---- breach.c: the breached-passphrase index of a context ---- */
+
+/* Sets up ctx->breach from cfg (the index is opened at the first lookup). */
+GH_MUST_CHECK gh_err gh__breach_configure(struct gh_ctx *ctx, const struct gh_ctx_config *cfg);
+void gh__breach_unconfigure(struct gh_ctx *ctx);
+/*
+ * Screens a passphrase for a policy report: adds the breached reason when the index holds it.
+ * Without a usable index: GH_E_BREACH_INDEX when it is required, else the report says it was
+ * not checked.
+ */
+GH_MUST_CHECK gh_err gh__breach_screen(struct gh_ctx *ctx, const char *text, size_t len,
+                                       struct gh_passphrase_report *report);
+/* Whether the current index holds the passphrase (false without a usable index). */
+bool gh__breach_holds(struct gh_ctx *ctx, const char *text, size_t len);
 
 /* ---- throttle.c: failure counters kept in the store (every server sees them) ---- */
 

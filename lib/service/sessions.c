@@ -42,6 +42,7 @@ struct login {
     bool ok;
     const char *why;
     char rehash[GH_PWHASH_STR_SIZE]; /* "" unless the parameters rose */
+    bool breached; /* the passphrase is in the breach index (checked after a success) */
     struct gh_session *session;
     char *token;
     int64_t locked_until; /* a lock this failure caused */
@@ -127,9 +128,17 @@ record_success(struct gh_ctx *ctx, struct gh_tx *tx, struct login *l)
     uint32_t key_id = 0;
 
     GH_TRY(gh__throttle_reset(tx, l->user_key));
-    if (l->rehash[0] != '\0') {
+    if (l->rehash[0] != '\0' || (l->breached && !l->user.must_change)) {
         l->user.updated_ms = now;
-        GH_TRY(GH_ST(tx)->user_set_passphrase(tx, &l->user, l->rehash));
+        l->user.must_change = l->user.must_change || l->breached;
+        GH_TRY(GH_ST(tx)->user_set_passphrase(tx, &l->user,
+                                              l->rehash[0] != '\0' ? l->rehash : l->stored));
+    }
+    if (l->breached) {
+        struct gh_audit_entry b = {
+            l->from,     l->user.sid, "user.passphrase_breached",
+            l->user.sid, true,        "found in the breach index at login: must change"};
+        GH_TRY(gh__audit_append(ctx, tx, &b));
     }
     GH_TRY(prune_sessions(tx, l->user.sid, now));
     memset(s, 0, sizeof(*s));
@@ -139,6 +148,7 @@ record_success(struct gh_ctx *ctx, struct gh_tx *tx, struct login *l)
     s->idle_expires_ms = now + ctx->session_idle_ms;
     GH_TRY(new_token(ctx, tx, s, l->token, &key_id, digest));
     GH_TRY(GH_ST(tx)->session_insert(tx, s, key_id, digest));
+    s->must_change_passphrase = l->user.must_change;
     struct gh_audit_entry e = {l->from, l->user.sid,
                                "login", s->sid,
                                true,    l->rehash[0] != '\0' ? "passphrase rehashed" : ""};
@@ -196,6 +206,8 @@ verify(struct gh_ctx *ctx, struct login *l, const char *pass, size_t len)
     }
     rc = gh_pwhash_verify(h, real ? l->stored : NULL, norm, strlen(norm), &rehash);
     l->ok = rc == GH_OK && real;
+    /* Re-checked at every login against the index as it is now: it may have grown since. */
+    l->breached = l->ok && gh__breach_holds(ctx, pass, len);
     l->why = !l->found ? "unknown_user" : l->user_locked != 0 ? "locked" : "wrong_passphrase";
     if (rc == GH_OK && rehash) {
         rc = gh_pwhash_hash(h, norm, strlen(norm), l->rehash);
@@ -341,6 +353,7 @@ gh_authenticate_bearer(struct gh_ctx *ctx, const struct gh_origin *from, const c
     out->kind = GH_PRINCIPAL_SESSION;
     memcpy(out->sid, b.sid, sizeof(out->sid));
     memcpy(out->user_sid, b.user.sid, sizeof(out->user_sid));
+    out->must_change_passphrase = b.user.must_change;
     return GH_OK;
 }
 
@@ -367,7 +380,8 @@ list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(GH_ST(tx)->session_list(tx, m->who->user_sid, m->out, m->cap, m->n));
     for (size_t i = 0; i < *m->n; i++) {
         if (session_live(&m->out[i], now)) {
-            m->out[kept++] = m->out[i];
+            m->out[kept] = m->out[i];
+            m->out[kept++].must_change_passphrase = m->who->must_change_passphrase;
         }
     }
     *m->n = kept;

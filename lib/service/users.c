@@ -59,8 +59,17 @@ gh__passphrase_acceptable(struct gh_ctx *ctx, const char *pass, size_t len,
                           const struct gh_passphrase_context *context,
                           struct gh_passphrase_report *report)
 {
-    GH_TRY(gh_passphrase_check(&ctx->policy, pass, len, context, report));
+    GH_TRY(gh__passphrase_screen(ctx, pass, len, context, report));
     return report->accept ? GH_OK : GH_E_WEAK_PASSPHRASE;
+}
+
+gh_err
+gh__passphrase_screen(struct gh_ctx *ctx, const char *pass, size_t len,
+                      const struct gh_passphrase_context *context,
+                      struct gh_passphrase_report *report)
+{
+    GH_TRY(gh_passphrase_check(&ctx->policy, pass, len, context, report));
+    return gh__breach_screen(ctx, pass, len, report);
 }
 
 gh_err
@@ -360,7 +369,7 @@ change_checked(struct gh_ctx *ctx, struct change_call *c, const char *current, s
         rc = GH_E_DENIED;
     }
     if (rc == GH_OK) {
-        rc = gh_passphrase_check(&ctx->policy, next, next_len, &context, r);
+        rc = gh__passphrase_screen(ctx, next, next_len, &context, r);
     }
     if (rc == GH_OK) {
         rc = gh_passphrase_normalize(next, next_len, norm, sizeof(norm));
@@ -464,5 +473,5 @@ gh_passphrase_check_for(struct gh_ctx *ctx, const struct gh_origin *from, const 
         *retry_after_s = (c.locked_until - c.now + 999) / 1000;
         return GH_E_LIMIT;
     }
-    return gh_passphrase_check(&ctx->policy, text, len, context, out);
+    return gh__passphrase_screen(ctx, text, len, context, out);
 }

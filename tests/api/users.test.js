@@ -56,7 +56,8 @@ function refused(res, reason) {
 function report(r) {
     assert.deepStrictEqual(Object.keys(r), ['verdict', 'reasons', 'reason_messages', 'message', 'length',
                                             'min_length', 'pool', 'pool_size', 'keyspace', 'keyspace_log10',
-                                            'guesses_log10', 'estimator', 'crack_times']);
+                                            'guesses_log10', 'estimator', 'breach_checked', 'crack_times']);
+    assert.strictEqual(typeof r.breach_checked, 'boolean');
     assert.ok(['accept', 'reject'].includes(r.verdict));
     assert.strictEqual(r.reasons.length, r.reason_messages.length);
     assert.strictEqual(r.verdict === 'accept', r.reasons.length === 0);
