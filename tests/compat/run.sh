@@ -1,11 +1,13 @@
 #!/bin/sh
 # tests/compat/run.sh -- Twilio-library compatibility suite for `gatehouse serve`.
 #
-# Installs the pinned npm packages (package.json + package-lock.json: twilio 6.3.1) into
+# Installs the pinned npm packages (package.json + package-lock.json: twilio 6.3.1, and two
+# common-password lists for breach_lists.js) into
 # tests/compat/node_modules with `npm ci` when node_modules is missing or the lock file changed,
 # then runs flow.js, which starts a fresh server in a temporary data folder, drives it with the
 # official library through ../shared/twilio/redirect-client.js and prints TAP on stdout.
-# npm's output goes to stderr.  Exit status is non-zero when any case fails.
+# Then breach_lists.js imports real common-password lists into the breach index and reads
+# them back.  npm's output goes to stderr.  Exit status is non-zero when any case fails.
 #
 # Environment:
 #   GATEHOUSE_BIN  server binary (default build-dev/cli/gatehouse; relative paths are taken
@@ -32,4 +34,7 @@ fi
 
 NODE_PATH="$here/node_modules${NODE_PATH:+:$NODE_PATH}"
 export NODE_PATH
-exec node "$here/flow.js"
+status=0
+node "$here/flow.js" || status=1
+node "$here/breach_lists.js" || status=1
+exit $status
