@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -187,15 +188,39 @@ gh_breach_contains_sha1(const struct gh_breach_index *idx, const uint8_t sha1[GH
     return idx != NULL && sha1 != NULL && gh__breach_contains_key(idx, gh__breach_key(sha1));
 }
 
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha1_md;
+
+/* OpenSSL 3 looks an algorithm up on every EVP_sha1() digest: fetch it once (565 -> 260 ns). */
+static void
+fetch_sha1(void)
+{
+    sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
 gh_err
 gh_breach_sha1(const void *data, size_t len, uint8_t out[GH_BREACH_SHA1_BYTES])
 {
     unsigned int n = 0;
 
     GH_ENSURE(out != NULL && (data != NULL || len == 0), GH_E_INVALID);
-    GH_ENSURE(EVP_Digest(data, len, out, &n, EVP_sha1(), NULL) == 1 && n == GH_BREACH_SHA1_BYTES,
+    pthread_once(&sha1_once, fetch_sha1);
+    GH_ENSURE(sha1_md != NULL, GH_E_CRYPTO);
+    GH_ENSURE(EVP_Digest(data, len, out, &n, sha1_md, NULL) == 1 && n == GH_BREACH_SHA1_BYTES,
               GH_E_CRYPTO);
     return GH_OK;
+}
+
+/* Printable ASCII is its own NFKC form. */
+static bool
+printable_ascii(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e) {
+            return false;
+        }
+    }
+    return true;
 }
 
 gh_err
@@ -208,6 +233,10 @@ gh_breach_contains(const struct gh_breach_index *idx, const char *text, size_t l
     GH_ENSURE(idx != NULL && found != NULL && (text != NULL || len == 0), GH_E_INVALID);
     GH_TRY(gh_breach_sha1(text, len, sha1));
     *found = gh_breach_contains_sha1(idx, sha1);
+    if (*found || printable_ascii(text, len)) {
+        sodium_memzero(sha1, sizeof(sha1));
+        return GH_OK;
+    }
     rc = len <= GH_PASSPHRASE_MAX_BYTES ? gh_passphrase_normalize(text, len, norm, sizeof(norm))
                                         : GH_E_INVALID;
     if (!*found && rc == GH_OK && (strlen(norm) != len || memcmp(norm, text, len) != 0)) {
