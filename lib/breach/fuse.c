@@ -33,16 +33,6 @@
 #define SEEDS_PER_SIZE 20
 #define GROWTHS        5
 
-static uint64_t
-splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* The paper's sizing for arity 3, plus extra segments when construction keeps failing. */
 static void
 size_filter(size_t n, uint32_t extra, struct gh_fuse *f)
@@ -287,7 +277,7 @@ gh__fuse_build(const uint64_t *keys, size_t n, uint64_t seed0, struct gh_fuse *o
     rc = GH_E_INTERNAL;
     for (uint32_t extra = 0; extra <= GROWTHS && rc != GH_OK; extra++) {
         for (int t = 0; t < SEEDS_PER_SIZE; t++) {
-            f.seed = splitmix64(&state);
+            f.seed = gh__splitmix64(&state);
             if (try_seed(keys, n, &f, &w, &distinct, extra)) {
                 rc = GH_OK;
                 break;

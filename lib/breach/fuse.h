@@ -20,6 +20,17 @@ struct gh_fuse {
     const uint16_t *fp;    /* array_length fingerprints */
 };
 
+/* SplitMix64 (Steele, Lea and Flood 2014): the seeds tried, and the import's probes. */
+static inline uint64_t
+gh__splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
 /* The key's 64-bit hash under the filter's seed (MurmurHash3's finaliser: a bijection). */
 static inline uint64_t
 gh__fuse_mix(uint64_t key, uint64_t seed)

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #define BUCKETS       ((size_t)1 << BUCKET_BITS)
 #define SHARD_TARGET  ((uint64_t)1 << 21) /* keys per shard, at most (until 4096 shards) */
 #define READ_BUF      ((size_t)1 << 20)
+#define POLL_MS       250
 #define PROGRESS_MASK 0xFFFFu
 #define HIBP_HEX      40
 #define COUNT_DIGITS  20
@@ -317,9 +319,17 @@ read_fd(struct importer *im, int fd)
     (void)fcntl(fd, F_SETPIPE_SZ, (int)READ_BUF);
 
     for (;;) {
-        ssize_t n = read(fd, im->buf + have, READ_BUF - have);
+        struct pollfd wait = {fd, POLLIN, 0};
+        ssize_t n;
         size_t used;
 
+        /* Input that stalls (a pipe) still lets progress run, and a stop request be seen. */
+        n = poll(&wait, 1, POLL_MS);
+        if (n == 0 || (n < 0 && errno == EINTR)) {
+            GH_TRY(report_progress(im));
+            continue;
+        }
+        n = read(fd, im->buf + have, READ_BUF - have);
         if (n < 0 && errno == EINTR) {
             GH_TRY(report_progress(im));
             continue;
@@ -539,16 +549,6 @@ seal(struct importer *im, struct output *out)
     return GH_OK;
 }
 
-static uint64_t
-splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* Maps the written file as a reader would and probes random keys: the false-positive rate. */
 static gh_err
 measure(struct importer *im, int fd)
@@ -561,7 +561,7 @@ measure(struct importer *im, int fd)
     GH_TRY(report_progress(im));
     GH_TRY(gh__breach_map_fd(fd, &idx));
     for (unsigned i = 0; i < probes; i++) {
-        im->res->fp_hits += gh__breach_contains_key(idx, splitmix64(&state)) ? 1 : 0;
+        im->res->fp_hits += gh__breach_contains_key(idx, gh__splitmix64(&state)) ? 1 : 0;
     }
     gh_breach_close(idx);
     im->res->probes = probes;
