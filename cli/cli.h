@@ -85,11 +85,13 @@ int cmd_init(int argc, char **argv);
 int cmd_passphrase(int argc, char **argv);
 int cmd_pwhash(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_master_key(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_breach(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_webhook(int argc, char **argv);
 
 #endif

@@ -23,10 +23,12 @@ static const struct subcommand subcommands[] = {
     {"key", cmd_key, "create API keys (main keys are created only here)"},
     {"user", cmd_user, "create human users (the passphrase on standard input)"},
     {"passphrase", cmd_passphrase, "explain, compare and generate passphrases"},
+    {"token", cmd_token, "mint and verify access tokens; revoke them; token settings"},
     {"breach", cmd_breach, "import and query the breached-passphrase index"},
     {"pwhash", cmd_pwhash, "calibrate the Argon2id parameters for this machine"},
     {"master-key", cmd_master_key, "rotate the master key that seals stored secrets"},
     {"audit", cmd_audit, "list or verify the hash-chained audit log"},
+    {"webhook", cmd_webhook, "sign and verify webhook signatures (X-Twilio-Signature)"},
     {"version", cmd_version, "print versions of Gatehouse and its security libraries"},
 };
 

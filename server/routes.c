@@ -51,6 +51,10 @@ static const struct route routes[] = {
     {"GET", "/v1/Sessions", GH_PERM_SESSION_SELF, h_session_list},
     {"DELETE", "/v1/Sessions", GH_PERM_SESSION_SELF, h_session_delete_others},
     {"DELETE", "/v1/Sessions/{}", GH_PERM_SESSION_SELF, h_session_delete},
+    {"POST", "/v1/AccessTokens", GH_PERM_TOKEN_MINT, h_access_token_create},
+    {"POST", "/v1/AccessTokens/Verify", GH_PERM_TOKEN_VERIFY, h_access_token_verify},
+    {"DELETE", "/v1/AccessTokens/{}", GH_PERM_TOKEN_REVOKE, h_access_token_revoke},
+    {"POST", "/v2/token", PUBLIC, h_client_token},
     {"POST", "/v1/Passphrases/Check", PUBLIC, h_passphrase_check},
     {"GET", "/v1/Health", PUBLIC, h_health},
     {"GET", "/v1/Health/Ready", PUBLIC, h_ready},
@@ -119,7 +123,10 @@ authenticate(struct gh_request *req, enum gh_perm needs)
     }
     bearer = bearer_token(req->authorization);
     if (bearer != NULL) {
-        rc = gh_authenticate_bearer(req->cfg->ctx, &req->origin, bearer, &req->who);
+        /* A login session ("SE..."), else a client-credentials token (a JWT: "eyJ..."). */
+        rc = strncmp(bearer, "SE", 2) == 0
+                 ? gh_authenticate_bearer(req->cfg->ctx, &req->origin, bearer, &req->who)
+                 : gh_authenticate_client_token(req->cfg->ctx, &req->origin, bearer, &req->who);
         return rc != GH_OK ? rc : gh_principal_holds(&req->who, needs);
     }
     rc = gh_basic_auth_decode(req->authorization, user, sizeof(user), password, sizeof(password),
@@ -137,18 +144,21 @@ authenticate(struct gh_request *req, enum gh_perm needs)
     return gh_principal_holds(&req->who, needs);
 }
 
+/* A capture holds a SID, or an access token's jti ("<KeySid>-<iat>"). */
+#define CAPTURE_SIZE GH_JWT_JTI_SIZE
+
 /* Copies the captures into NUL-terminated buffers the handlers can use as SIDs. */
 static bool
 copy_captures(struct gh_request *req, const char *caps[2], const size_t len[2],
-              char store[2][GH_SID_SIZE + 1])
+              char store[2][CAPTURE_SIZE])
 {
     for (size_t i = 0; i < 2; i++) {
         if (caps[i] == NULL) {
             req->captures[i] = NULL;
             continue;
         }
-        if (len[i] > GH_SID_LEN) {
-            return false; /* longer than any SID: it names nothing */
+        if (len[i] >= CAPTURE_SIZE) {
+            return false; /* longer than any SID or jti: it names nothing */
         }
         memcpy(store[i], caps[i], len[i]);
         store[i][len[i]] = '\0';
@@ -178,7 +188,7 @@ allowed_methods(const char *path, char *out, size_t cap)
 void
 gh_route(struct gh_request *req, struct gh_response *res)
 {
-    char store[2][GH_SID_SIZE + 1];
+    char store[2][CAPTURE_SIZE];
     const char *caps[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     bool path_known = false;

@@ -31,6 +31,13 @@
       "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions")                       \
     X(GH_E_DENIED, 401, 20003, "Authenticate")                                                     \
     X(GH_E_FORBIDDEN, 403, 20403, "Forbidden")                                                     \
+    X(GH_E_TOKEN_INVALID, 401, 20101, "Invalid Access Token")                                      \
+    X(GH_E_TOKEN_ISSUER, 401, 20103, "Invalid Access Token issuer/subject")                        \
+    X(GH_E_TOKEN_EXPIRED, 401, 20104, "Access Token expired or expiration date invalid")           \
+    X(GH_E_TOKEN_NOT_YET, 401, 20105, "Access Token not yet valid")                                \
+    X(GH_E_TOKEN_SIGNATURE, 401, 20107, "Invalid Access Token signature")                          \
+    X(GH_E_TOKEN_REVOKED, 401, 20101, "Access Token has been revoked")                             \
+    X(GH_E_TOKEN_TTL, 400, 20157, "Expiration Time exceeds the maximum allowed (24 hours)")        \
     X(GH_E_KEY_RESTRICTED, 403, 70051, "Authorization failed")                                     \
     X(GH_E_MUST_CHANGE_PASSPHRASE, 403, 20403,                                                     \
       "Change your passphrase first: it has appeared in a data breach")                            \

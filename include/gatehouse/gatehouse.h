@@ -6,6 +6,7 @@
 
 #define GATEHOUSE_VERSION "0.1.0"
 
+#include <gatehouse/access_token.h>
 #include <gatehouse/api.h>
 #include <gatehouse/breach.h>
 #include <gatehouse/clock.h>
@@ -17,5 +18,6 @@
 #include <gatehouse/pwhash.h>
 #include <gatehouse/service.h>
 #include <gatehouse/util.h>
+#include <gatehouse/webhook.h>
 
 #endif

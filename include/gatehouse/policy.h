@@ -24,7 +24,10 @@
     X(GH_PERM_AUTH_TOKEN_ROTATE, "auth_token.rotate")                                              \
     X(GH_PERM_USER_READ, "user.read")                                                              \
     X(GH_PERM_USER_MANAGE, "user.manage")                                                          \
-    X(GH_PERM_SESSION_SELF, "session.self")
+    X(GH_PERM_SESSION_SELF, "session.self")                                                        \
+    X(GH_PERM_TOKEN_MINT, "access_token.mint")                                                     \
+    X(GH_PERM_TOKEN_VERIFY, "access_token.verify")                                                 \
+    X(GH_PERM_TOKEN_REVOKE, "access_token.revoke")
 
 #define GH_PERM_ENUM_(name, text) name,
 enum gh_perm { GH_PERM_INVALID_ = 0, GH_PERM_TABLE(GH_PERM_ENUM_) GH_PERM_COUNT_ };

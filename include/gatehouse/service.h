@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gatehouse/access_token.h>
 #include <gatehouse/api.h>
 #include <gatehouse/clock.h>
 #include <gatehouse/err.h>
@@ -372,6 +373,91 @@ GH_API GH_MUST_CHECK gh_err gh_session_logout(struct gh_ctx *ctx, const struct g
 GH_API GH_MUST_CHECK gh_err gh_session_revoke_others(struct gh_ctx *ctx,
                                                      const struct gh_origin *from,
                                                      const struct gh_principal *who, int64_t *n);
+
+/* ---- access tokens ------------------------------------------------------------------------ */
+
+struct gh_token_request {
+    const char *key_sid;     /* the signing key; NULL: the calling key (a key principal) */
+    const char *identity;    /* required */
+    const char *grants_json; /* a JSON object of grants besides identity; NULL: none */
+    int64_t ttl_s;           /* 0: 3600; at most 86400 and the account's cap */
+    int64_t nbf;             /* Unix seconds; 0: none */
+    const char *alg;         /* "HS256" (default), "HS384", "HS512": the key must allow it */
+};
+
+struct gh_token_issued {
+    char token[GH_JWT_SIZE];
+    char jti[GH_JWT_JTI_SIZE];
+    char key_sid[GH_SID_SIZE];
+    char account_sid[GH_SID_SIZE];
+    int64_t iat;
+    int64_t exp;
+};
+
+/**
+ * Mints an access token signed with an API key's secret (opened from the store).  Auth tokens
+ * and main keys may name any key of an account in their reach (KeySid); a standard key signs
+ * only with itself; restricted keys never (GH_E_KEY_RESTRICTED).  GH_E_TOKEN_TTL past the cap.
+ * Audited.
+ */
+GH_API GH_MUST_CHECK gh_err gh_access_token_mint(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                 const struct gh_principal *who,
+                                                 const struct gh_token_request *req,
+                                                 struct gh_token_issued *out);
+
+struct gh_token_verdict {
+    bool active;
+    gh_err why;                   /* GH_OK when active; else the GH_E_TOKEN_* reason */
+    struct gh_access_token token; /* its claims (token.claims: the payload's JSON) when parsed */
+};
+
+/**
+ * Verifies an access token (RFC 8725): shape, issuer (an existing, non-restricted key of the
+ * active account in `sub`, within who's reach; the operator reaches all), the key's algorithm,
+ * the signature (constant time), the revocation list, then the times.  GH_OK whatever the
+ * verdict (out says it); an error only when the check could not run.
+ */
+GH_API GH_MUST_CHECK gh_err gh_access_token_verify(struct gh_ctx *ctx,
+                                                   const struct gh_principal *who,
+                                                   const char *token, size_t len,
+                                                   struct gh_token_verdict *out);
+
+/**
+ * Revokes every token with this jti ("<KeySid>-<iat>") until it would have expired anyway;
+ * every server sees it at once.  The key must be in who's reach (GH_E_NOT_FOUND otherwise).
+ * Expired revocations are swept.  Audited.
+ */
+GH_API GH_MUST_CHECK gh_err gh_access_token_revoke(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                   const struct gh_principal *who, const char *jti);
+
+/**
+ * Token settings (the operator's): the algorithms a key may sign with (an OR of enum
+ * gh_jwt_alg; HS256 alone by default), and an account's cap on token lifetimes (seconds,
+ * 1..86400; 0 restores the 24-hour cap).
+ */
+GH_API GH_MUST_CHECK gh_err gh_token_key_algorithms(struct gh_ctx *ctx,
+                                                    const struct gh_origin *from,
+                                                    const char *key_sid, unsigned algs);
+GH_API GH_MUST_CHECK gh_err gh_token_account_max_ttl(struct gh_ctx *ctx,
+                                                     const struct gh_origin *from,
+                                                     const char *account_sid, int64_t max_ttl_s);
+
+#define GH_CLIENT_TOKEN_TTL_S 3600
+
+/**
+ * OAuth 2.0 client credentials (RFC 6749 section 4.4): a key SID and secret in, a bearer token
+ * out (an HS256 JWT under a key derived from the master key; 1 hour) that authenticates as the
+ * key itself while the key exists.  GH_E_DENIED for bad credentials (audited like Basic auth).
+ */
+GH_API GH_MUST_CHECK gh_err gh_client_token_issue(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                  const char *client_id, const char *secret,
+                                                  size_t secret_len, char token[GH_JWT_SIZE],
+                                                  int64_t *expires_in);
+/** Authorization: Bearer with a client-credentials token: the key's principal, else GH_E_DENIED. */
+GH_API GH_MUST_CHECK gh_err gh_authenticate_client_token(struct gh_ctx *ctx,
+                                                         const struct gh_origin *from,
+                                                         const char *token,
+                                                         struct gh_principal *out);
 
 /* ---- audit -------------------------------------------------------------------------------- */
 

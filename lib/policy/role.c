@@ -60,6 +60,14 @@ user_perm(enum gh_perm perm)
     return perm == GH_PERM_USER_READ || perm == GH_PERM_USER_MANAGE || perm == GH_PERM_SESSION_SELF;
 }
 
+/* The access-token permissions, which standard keys hold too. */
+static bool
+token_perm(enum gh_perm perm)
+{
+    return perm == GH_PERM_TOKEN_MINT || perm == GH_PERM_TOKEN_VERIFY ||
+           perm == GH_PERM_TOKEN_REVOKE;
+}
+
 static gh_err
 session_holds(enum gh_perm perm)
 {
@@ -81,7 +89,14 @@ gh_principal_holds(const struct gh_principal *who, enum gh_perm perm)
         if (who->key_type == GH_KEY_MAIN) {
             return perm == GH_PERM_SESSION_SELF ? GH_E_FORBIDDEN : GH_OK;
         }
-        return who->key_type == GH_KEY_RESTRICTED ? GH_E_KEY_RESTRICTED : GH_E_FORBIDDEN;
+        if (who->key_type == GH_KEY_RESTRICTED) {
+            return GH_E_KEY_RESTRICTED;
+        }
+        /* Standard (and signing) keys are for the platform's own API, and access tokens. */
+        if (who->key_type == GH_KEY_STANDARD || who->key_type == GH_KEY_SIGNING) {
+            return token_perm(perm) ? GH_OK : GH_E_FORBIDDEN;
+        }
+        return GH_E_FORBIDDEN;
     case GH_PRINCIPAL_SESSION:
         if (who->must_change_passphrase && perm != GH_PERM_SESSION_SELF) {
             return GH_E_MUST_CHANGE_PASSPHRASE;

@@ -37,8 +37,8 @@ match_any(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *pas
     return rc;
 }
 
-static gh_err
-account_usable(struct gh_tx *tx, const char *sid, struct gh_account *acct, const char **why)
+gh_err
+gh__account_usable(struct gh_tx *tx, const char *sid, struct gh_account *acct, const char **why)
 {
     struct gh_account parent;
     gh_err rc = GH_ST(tx)->account_get(tx, sid, acct);
@@ -85,7 +85,7 @@ auth_account(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *
         *why = c[0].present ? "bad_auth_token" : "unknown_account";
         return GH_E_DENIED;
     }
-    GH_TRY(account_usable(tx, sid, &acct, why));
+    GH_TRY(gh__account_usable(tx, sid, &acct, why));
     out->kind = GH_PRINCIPAL_AUTH_TOKEN;
     memcpy(out->sid, sid, GH_SID_SIZE);
     memcpy(out->account_sid, sid, GH_SID_SIZE);
@@ -121,7 +121,7 @@ auth_key(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *pass
         rc = GH_E_DENIED;
     }
     if (rc == GH_OK) {
-        rc = account_usable(tx, key.account_sid, &acct, why);
+        rc = gh__account_usable(tx, key.account_sid, &acct, why);
     }
     if (rc == GH_OK) {
         out->kind = GH_PRINCIPAL_KEY;

@@ -158,6 +158,15 @@ GH_MUST_CHECK gh_err gh__keyring_reload(struct gh_ctx *ctx, struct gh_tx *tx);
 /* gh__keyring_reload as a gh__transact step (arg unused). */
 GH_MUST_CHECK gh_err gh__keyring_reload_step(struct gh_ctx *ctx, struct gh_tx *tx, void *arg);
 
+/* ---- auth.c ---- */
+
+/*
+ * Loads account sid when it and its parent (if any) are active; GH_E_DENIED otherwise, with why
+ * ("unknown_account", "account_not_active", "parent_not_active").
+ */
+GH_MUST_CHECK gh_err gh__account_usable(struct gh_tx *tx, const char *sid, struct gh_account *acct,
+                                        const char **why);
+
 /* ---- accounts.c ---- */
 
 /* Inserts a main account (parent NULL) or a subaccount, with a new primary auth token. */

@@ -437,6 +437,13 @@ FORWARD(session_list,
 FORWARD(throttle_get, (struct gh_tx * tx, const char *key, struct gh_throttle *out), (in, key, out))
 FORWARD(throttle_put, (struct gh_tx * tx, const char *key, const struct gh_throttle *t),
         (in, key, t))
+FORWARD(revoked_put,
+        (struct gh_tx * tx, const char *jti, const char *account_sid, int64_t expires_ms),
+        (in, jti, account_sid, expires_ms))
+FORWARD(revoked_get, (struct gh_tx * tx, const char *jti, bool *revoked), (in, jti, revoked))
+FORWARD(revoked_sweep, (struct gh_tx * tx, int64_t now_ms, int64_t *n), (in, now_ms, n))
+FORWARD(setting_get, (struct gh_tx * tx, const char *sid, int64_t *value), (in, sid, value))
+FORWARD(setting_put, (struct gh_tx * tx, const char *sid, int64_t value), (in, sid, value))
 
 /* ---- the store ---- */
 
@@ -535,4 +542,9 @@ static const struct gh_store_ops cache_ops = {
     .session_list = cache_session_list,
     .throttle_get = cache_throttle_get,
     .throttle_put = cache_throttle_put,
+    .revoked_put = cache_revoked_put,
+    .revoked_get = cache_revoked_get,
+    .revoked_sweep = cache_revoked_sweep,
+    .setting_get = cache_setting_get,
+    .setting_put = cache_setting_put,
 };

@@ -48,7 +48,12 @@
     X(SESSION_DELETE_USER)                                                                         \
     X(SESSION_LIST)                                                                                \
     X(THROTTLE_GET)                                                                                \
-    X(THROTTLE_PUT)
+    X(THROTTLE_PUT)                                                                                \
+    X(REVOKED_PUT)                                                                                 \
+    X(REVOKED_GET)                                                                                 \
+    X(REVOKED_SWEEP)                                                                               \
+    X(SETTING_GET)                                                                                 \
+    X(SETTING_PUT)
 
 /* Column lists, in the order the backends read them. */
 #define GH_ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"

@@ -210,6 +210,22 @@ struct gh_store_ops {
                                          struct gh_throttle *out);
     GH_MUST_CHECK gh_err (*throttle_put)(struct gh_tx *tx, const char *key,
                                          const struct gh_throttle *t);
+
+    /*
+     * Revoked access tokens by jti, kept until expires_ms (a second revocation keeps the later
+     * expiry).  revoked_get: GH_OK with *revoked false for a jti never revoked.  revoked_sweep
+     * deletes the rows whose expires_ms is before now_ms; n: how many.
+     */
+    GH_MUST_CHECK gh_err (*revoked_put)(struct gh_tx *tx, const char *jti, const char *account_sid,
+                                        int64_t expires_ms);
+    GH_MUST_CHECK gh_err (*revoked_get)(struct gh_tx *tx, const char *jti, bool *revoked);
+    GH_MUST_CHECK gh_err (*revoked_sweep)(struct gh_tx *tx, int64_t now_ms, int64_t *n);
+    /*
+     * Token settings by SID (a key's allowed algorithms, an account's lifetime cap): GH_OK with
+     * *value 0 when unset; put inserts or replaces.
+     */
+    GH_MUST_CHECK gh_err (*setting_get)(struct gh_tx *tx, const char *sid, int64_t *value);
+    GH_MUST_CHECK gh_err (*setting_put)(struct gh_tx *tx, const char *sid, int64_t value);
 };
 
 /* Backends embed these as their first member. */

@@ -116,6 +116,15 @@ static const char *const sql[S_COUNT_] = {
                        "SET failures = excluded.failures, "
                        "window_start_ms = excluded.window_start_ms, "
                        "locked_until_ms = excluded.locked_until_ms",
+    [S_REVOKED_PUT] = "INSERT INTO revoked_tokens (jti, account_sid, expires_ms) "
+                      "VALUES ($1, $2, $3) ON CONFLICT (jti) DO UPDATE SET expires_ms = "
+                      "CASE WHEN excluded.expires_ms > revoked_tokens.expires_ms "
+                      "THEN excluded.expires_ms ELSE revoked_tokens.expires_ms END",
+    [S_REVOKED_GET] = "SELECT 1 FROM revoked_tokens WHERE jti = $1",
+    [S_REVOKED_SWEEP] = "DELETE FROM revoked_tokens WHERE expires_ms < $1",
+    [S_SETTING_GET] = "SELECT value FROM token_settings WHERE sid = $1",
+    [S_SETTING_PUT] = "INSERT INTO token_settings (sid, value) VALUES ($1, $2) "
+                      "ON CONFLICT (sid) DO UPDATE SET value = excluded.value",
 };
 
 struct conn {
@@ -1401,6 +1410,71 @@ pg_throttle_put(struct gh_tx *tx, const char *key, const struct gh_throttle *t)
     return exec_cmd(tx, S_THROTTLE_PUT, &p, NULL);
 }
 
+/* ---- revoked access tokens and token settings ---- */
+
+static gh_err
+pg_revoked_put(struct gh_tx *tx, const char *jti, const char *account_sid, int64_t expires_ms)
+{
+    struct params p = {0};
+
+    p_text(&p, jti);
+    p_text(&p, account_sid);
+    p_i64(&p, expires_ms);
+    return exec_cmd(tx, S_REVOKED_PUT, &p, NULL);
+}
+
+static gh_err
+pg_revoked_get(struct gh_tx *tx, const char *jti, bool *revoked)
+{
+    struct params p = {0};
+    PGresult *r;
+
+    *revoked = false;
+    p_text(&p, jti);
+    GH_TRY(exec_stmt(tx, S_REVOKED_GET, &p, &r));
+    *revoked = PQntuples(r) == 1;
+    PQclear(r);
+    return GH_OK;
+}
+
+static gh_err
+pg_revoked_sweep(struct gh_tx *tx, int64_t now_ms, int64_t *n)
+{
+    struct params p = {0};
+    long affected = 0;
+
+    p_i64(&p, now_ms);
+    GH_TRY(exec_cmd(tx, S_REVOKED_SWEEP, &p, &affected));
+    *n = affected;
+    return GH_OK;
+}
+
+static gh_err
+pg_setting_get(struct gh_tx *tx, const char *sid, int64_t *value)
+{
+    struct params p = {0};
+    PGresult *r;
+
+    *value = 0;
+    p_text(&p, sid);
+    GH_TRY(exec_stmt(tx, S_SETTING_GET, &p, &r));
+    if (PQntuples(r) == 1) {
+        *value = col_i64(r, 0, 0);
+    }
+    PQclear(r);
+    return GH_OK;
+}
+
+static gh_err
+pg_setting_put(struct gh_tx *tx, const char *sid, int64_t value)
+{
+    struct params p = {0};
+
+    p_text(&p, sid);
+    p_i64(&p, value);
+    return exec_cmd(tx, S_SETTING_PUT, &p, NULL);
+}
+
 static const struct gh_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -1447,4 +1521,9 @@ static const struct gh_store_ops pg_ops = {
     .session_list = pg_session_list,
     .throttle_get = pg_throttle_get,
     .throttle_put = pg_throttle_put,
+    .revoked_put = pg_revoked_put,
+    .revoked_get = pg_revoked_get,
+    .revoked_sweep = pg_revoked_sweep,
+    .setting_get = pg_setting_get,
+    .setting_put = pg_setting_put,
 };

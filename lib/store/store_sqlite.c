@@ -112,6 +112,15 @@ static const char *const sql[S_COUNT_] = {
                        "SET failures = excluded.failures, "
                        "window_start_ms = excluded.window_start_ms, "
                        "locked_until_ms = excluded.locked_until_ms",
+    [S_REVOKED_PUT] = "INSERT INTO revoked_tokens (jti, account_sid, expires_ms) "
+                      "VALUES (?1, ?2, ?3) ON CONFLICT (jti) DO UPDATE SET expires_ms = "
+                      "CASE WHEN excluded.expires_ms > revoked_tokens.expires_ms "
+                      "THEN excluded.expires_ms ELSE revoked_tokens.expires_ms END",
+    [S_REVOKED_GET] = "SELECT 1 FROM revoked_tokens WHERE jti = ?1",
+    [S_REVOKED_SWEEP] = "DELETE FROM revoked_tokens WHERE expires_ms < ?1",
+    [S_SETTING_GET] = "SELECT value FROM token_settings WHERE sid = ?1",
+    [S_SETTING_PUT] = "INSERT INTO token_settings (sid, value) VALUES (?1, ?2) "
+                      "ON CONFLICT (sid) DO UPDATE SET value = excluded.value",
 };
 
 struct conn {
@@ -1322,6 +1331,76 @@ sqlite_throttle_put(struct gh_tx *tx, const char *key, const struct gh_throttle 
     return run(s);
 }
 
+/* ---- revoked access tokens and token settings ---- */
+
+static gh_err
+sqlite_revoked_put(struct gh_tx *tx, const char *jti, const char *account_sid, int64_t expires_ms)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_REVOKED_PUT, &s));
+    GH_TRY(bind_text(s, 1, jti));
+    GH_TRY(bind_text(s, 2, account_sid));
+    GH_TRY(bind_i64(s, 3, expires_ms));
+    return run(s);
+}
+
+static gh_err
+sqlite_revoked_get(struct gh_tx *tx, const char *jti, bool *revoked)
+{
+    sqlite3_stmt *s;
+    int step;
+
+    *revoked = false;
+    GH_TRY(stmt(tx, S_REVOKED_GET, &s));
+    GH_TRY(bind_text(s, 1, jti));
+    step = sqlite3_step(s);
+    *revoked = step == SQLITE_ROW;
+    sqlite3_reset(s);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? GH_OK : map_rc(step);
+}
+
+static gh_err
+sqlite_revoked_sweep(struct gh_tx *tx, int64_t now_ms, int64_t *n)
+{
+    sqlite3_stmt *s;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_REVOKED_SWEEP, &s));
+    GH_TRY(bind_i64(s, 1, now_ms));
+    GH_TRY(run(s));
+    *n = sqlite3_changes(conn_of(tx)->db);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_setting_get(struct gh_tx *tx, const char *sid, int64_t *value)
+{
+    sqlite3_stmt *s;
+    int step;
+
+    *value = 0;
+    GH_TRY(stmt(tx, S_SETTING_GET, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *value = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? GH_OK : map_rc(step);
+}
+
+static gh_err
+sqlite_setting_put(struct gh_tx *tx, const char *sid, int64_t value)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_SETTING_PUT, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    GH_TRY(bind_i64(s, 2, value));
+    return run(s);
+}
+
 static const struct gh_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1368,4 +1447,9 @@ static const struct gh_store_ops sqlite_ops = {
     .session_list = sqlite_session_list,
     .throttle_get = sqlite_throttle_get,
     .throttle_put = sqlite_throttle_put,
+    .revoked_put = sqlite_revoked_put,
+    .revoked_get = sqlite_revoked_get,
+    .revoked_sweep = sqlite_revoked_sweep,
+    .setting_get = sqlite_setting_get,
+    .setting_put = sqlite_setting_put,
 };

@@ -37,4 +37,6 @@ export NODE_PATH
 status=0
 node "$here/flow.js" || status=1
 node "$here/breach_lists.js" || status=1
+node "$here/tokens.js" || status=1
+node "$here/webhook.js" || status=1
 exit $status

@@ -199,11 +199,14 @@ principal(enum gh_principal_kind kind, enum gh_key_type key_type)
     return p;
 }
 
-/* What a principal gets: on account permissions, on user.read/user.manage, on session.self. */
+/*
+ * What a principal gets: on account permissions, on user.read/user.manage, on session.self, on
+ * the access-token permissions (mint, verify, revoke).
+ */
 struct holds_row {
     const char *who;
     struct gh_principal p;
-    gh_err account, user, self;
+    gh_err account, user, self, token;
 };
 
 static gh_err
@@ -211,6 +214,10 @@ row_expects(const struct holds_row *r, enum gh_perm perm)
 {
     if (perm == GH_PERM_SESSION_SELF) {
         return r->self;
+    }
+    if (perm == GH_PERM_TOKEN_MINT || perm == GH_PERM_TOKEN_VERIFY ||
+        perm == GH_PERM_TOKEN_REVOKE) {
+        return r->token;
     }
     return perm == GH_PERM_USER_READ || perm == GH_PERM_USER_MANAGE ? r->user : r->account;
 }
@@ -221,16 +228,16 @@ holds_matrix_for_every_permission(void **state)
     struct gh_principal op;
     const gh_err ok = GH_OK, no = GH_E_FORBIDDEN, rk = GH_E_KEY_RESTRICTED, de = GH_E_DENIED;
     const struct holds_row rows[] = {
-        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN), ok, ok, ok},
-        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ok, ok, no},
-        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ok, ok, no},
-        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD), no, no, no},
-        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING), no, no, no},
-        {"restricted key", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), rk, rk, rk},
-        {"session", principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN), no, ok, ok},
-        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), de, de, de},
-        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), de, de, de},
-        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), no, no, no},
+        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN), ok, ok, ok, ok},
+        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ok, ok, no, ok},
+        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ok, ok, no, ok},
+        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD), no, no, no, ok},
+        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING), no, no, no, ok},
+        {"restricted key", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), rk, rk, rk, rk},
+        {"session", principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN), no, ok, ok, no},
+        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), de, de, de, de},
+        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), de, de, de, de},
+        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), no, no, no, no},
     };
 
     (void)state;

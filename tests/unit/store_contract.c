@@ -2049,6 +2049,68 @@ session_list_oldest_first(const char *target)
     close_store(st);
 }
 
+/* ---- revoked access tokens and token settings ---- */
+
+static void
+revoked_put_get_and_sweep(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    const char *jti = "SKfedcba9876543210fedcba9876543210-1700000000";
+    const char *other = "SKfedcba9876543210fedcba9876543210-1700000001";
+    bool revoked = true;
+    int64_t n = -1;
+    struct gh_tx *tx;
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->revoked_get(tx, jti, &revoked), GH_OK);
+    assert_false(revoked);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->revoked_put(tx, jti, "AC0123456789abcdef0123456789abcdef", 5000), GH_OK);
+    assert_gh(GH_ST(tx)->revoked_put(tx, other, "AC0123456789abcdef0123456789abcdef", 9000), GH_OK);
+    /* A second revocation keeps the later expiry. */
+    assert_gh(GH_ST(tx)->revoked_put(tx, jti, "AC0123456789abcdef0123456789abcdef", 1000), GH_OK);
+    commit(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->revoked_get(tx, jti, &revoked), GH_OK);
+    assert_true(revoked);
+    assert_gh(GH_ST(tx)->revoked_sweep(tx, 5000, &n), GH_OK);
+    assert_int_equal(n, 0); /* expires_ms 5000 is not before 5000 */
+    assert_gh(GH_ST(tx)->revoked_sweep(tx, 5001, &n), GH_OK);
+    assert_int_equal(n, 1);
+    commit(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->revoked_get(tx, jti, &revoked), GH_OK);
+    assert_false(revoked);
+    assert_gh(GH_ST(tx)->revoked_get(tx, other, &revoked), GH_OK);
+    assert_true(revoked);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+setting_absent_put_and_replace(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    int64_t v = -1;
+    struct gh_tx *tx;
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->setting_get(tx, "SKfedcba9876543210fedcba9876543210", &v), GH_OK);
+    assert_int_equal(v, 0);
+    assert_gh(GH_ST(tx)->setting_put(tx, "SKfedcba9876543210fedcba9876543210", 5), GH_OK);
+    assert_gh(GH_ST(tx)->setting_put(tx, "AC0123456789abcdef0123456789abcdef", 600), GH_OK);
+    assert_gh(GH_ST(tx)->setting_put(tx, "SKfedcba9876543210fedcba9876543210", 7), GH_OK);
+    commit(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->setting_get(tx, "SKfedcba9876543210fedcba9876543210", &v), GH_OK);
+    assert_int_equal(v, 7);
+    assert_gh(GH_ST(tx)->setting_get(tx, "AC0123456789abcdef0123456789abcdef", &v), GH_OK);
+    assert_int_equal(v, 600);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
 /* ---- throttles ---- */
 
 static void
@@ -2342,6 +2404,8 @@ const struct store_contract_case store_contract_cases[] = {
     CASE(session_delete_user_reports_how_many),
     CASE(session_list_oldest_first),
     CASE(throttle_absent_then_put_then_get),
+    CASE(revoked_put_get_and_sweep),
+    CASE(setting_absent_put_and_replace),
     CASE(changes_are_seen_by_another_handle),
     CASE(uncommitted_changes_stay_invisible),
     CASE(rolled_back_changes_are_seen_nowhere),

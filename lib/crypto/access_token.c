@@ -1,0 +1,416 @@
+/*
+ * access_token.c -- Twilio Access Tokens, the pure part: signing (the claims in the order
+ * Twilio's library writes them) and parsing under RFC 8725 (JSON Web Token Best Current
+ * Practices): the header's `alg` is only compared with the key's algorithm, never trusted;
+ * `none` and asymmetric algorithms are refused outright; base64url is checked against its
+ * alphabet before decoding (libsodium 1.0.18 reads bytes 0x80..0xFF as '/'), without padding;
+ * JSON objects with duplicate keys are refused (jansson's JSON_REJECT_DUPLICATES); a token is
+ * at most 8 KiB.  HMAC from OpenSSL (HS384 is not in libsodium); the signature is compared with
+ * sodium_memcmp.
+ *
+ * Hand-written JWS framing rather than a JWT library: Debian 12's libjwt 1.10 takes the
+ * algorithm from the header unless told otherwise and accepts duplicate keys; the framing is
+ * ~100 lines.
+ */
+#include <inttypes.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sodium.h>
+
+#include "crypto/jws.h"
+
+#define CTY         "twilio-fpa;v=1"
+#define PART_MAX    GH_JWT_MAX
+#define HEADER_JSON "{\"alg\":\"%s\",\"typ\":\"JWT\",\"cty\":\"" CTY "\"%s%s%s}"
+
+/* Equal texts (names, not secrets; lib/crypto compares only through sodium_memcmp). */
+static bool
+same(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+
+    return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}
+
+static const struct {
+    enum gh_jwt_alg alg;
+    const char *name;
+} algs[] = {{GH_JWT_HS256, "HS256"}, {GH_JWT_HS384, "HS384"}, {GH_JWT_HS512, "HS512"}};
+
+const char *
+gh_jwt_alg_name(enum gh_jwt_alg alg)
+{
+    for (size_t i = 0; i < GH_ARRAY_LEN(algs); i++) {
+        if (algs[i].alg == alg) {
+            return algs[i].name;
+        }
+    }
+    return NULL;
+}
+
+gh_err
+gh_jwt_alg_parse(const char *text, enum gh_jwt_alg *out)
+{
+    GH_ENSURE(text != NULL && out != NULL, GH_E_INVALID);
+    for (size_t i = 0; i < GH_ARRAY_LEN(algs); i++) {
+        if (same(text, algs[i].name)) {
+            *out = algs[i].alg;
+            return GH_OK;
+        }
+    }
+    return GH_E_INVALID;
+}
+
+static const EVP_MD *
+digest_of(enum gh_jwt_alg alg)
+{
+    switch (alg) {
+    case GH_JWT_HS256:
+        return EVP_sha256();
+    case GH_JWT_HS384:
+        return EVP_sha384();
+    case GH_JWT_HS512:
+        return EVP_sha512();
+    default:
+        return NULL;
+    }
+}
+
+gh_err
+gh__jws_hmac(enum gh_jwt_alg alg, const char *key, size_t key_len, const char *data, size_t len,
+             uint8_t out[64], size_t *out_len)
+{
+    const EVP_MD *md = digest_of(alg);
+    unsigned int n = 0;
+
+    GH_ENSURE(md != NULL && key_len <= INT32_MAX, GH_E_INVALID);
+    GH_ENSURE(HMAC(md, key, (int)key_len, (const unsigned char *)data, len, out, &n) != NULL,
+              GH_E_CRYPTO);
+    *out_len = n;
+    return GH_OK;
+}
+
+/* ---- base64url ---- */
+
+static bool
+b64url_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+/* Strict: the alphabet only, no padding, no trailing bits (sodium checks those). */
+gh_err
+gh__b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    const char *end = NULL;
+
+    GH_ENSURE(len > 0 && len % 4 != 1, GH_E_TOKEN_INVALID);
+    for (size_t i = 0; i < len; i++) {
+        GH_ENSURE(b64url_char((unsigned char)in[i]), GH_E_TOKEN_INVALID);
+    }
+    GH_ENSURE(sodium_base642bin(out, cap, in, len, NULL, out_len, &end,
+                                sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+                  end == in + len,
+              GH_E_TOKEN_INVALID);
+    return GH_OK;
+}
+
+gh_err
+gh__b64url_append(struct gh_buf *b, const void *data, size_t len)
+{
+    size_t need = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *tmp = gh__alloc(need);
+    gh_err rc;
+
+    GH_ENSURE(tmp != NULL, GH_E_NOMEM);
+    sodium_bin2base64(tmp, need, data, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    rc = gh__buf_appendz(b, tmp);
+    gh__free(tmp);
+    return rc;
+}
+
+/* ---- signing ---- */
+
+/* Frees json_dumps' text with jansson's own allocator (a server may install a wiping one). */
+static void
+json_text_free(char *text)
+{
+    json_malloc_t alloc_fn = NULL;
+    json_free_t free_fn = NULL;
+
+    json_get_alloc_funcs(&alloc_fn, &free_fn);
+    if (text != NULL && free_fn != NULL) {
+        free_fn(text);
+    }
+}
+
+/* The grants object: identity first, then the caller's grants (which may not set identity). */
+static gh_err
+grants_text(const struct gh_access_token_spec *s, char **out)
+{
+    json_t *grants = json_object();
+    json_t *extra = NULL;
+    gh_err rc = GH_OK;
+
+    GH_ENSURE(grants != NULL, GH_E_NOMEM);
+    if (json_object_set_new(grants, "identity", json_string(s->identity)) != 0) {
+        rc = GH_E_INVALID; /* not UTF-8 */
+    }
+    if (rc == GH_OK && s->grants_json != NULL) {
+        extra = strlen(s->grants_json) <= GH_JWT_GRANTS_MAX
+                    ? json_loads(s->grants_json, JSON_REJECT_DUPLICATES, NULL)
+                    : NULL;
+        if (!json_is_object(extra) || json_object_get(extra, "identity") != NULL ||
+            json_object_update(grants, extra) != 0) {
+            rc = GH_E_INVALID;
+        }
+    }
+    *out = rc == GH_OK ? json_dumps(grants, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (rc == GH_OK && *out == NULL) {
+        rc = GH_E_NOMEM;
+    }
+    json_decref(extra);
+    json_decref(grants);
+    return rc;
+}
+
+static gh_err
+spec_ok(const struct gh_access_token_spec *s)
+{
+    GH_ENSURE(s != NULL && s->identity != NULL && s->account_sid != NULL && s->key_sid != NULL,
+              GH_E_INVALID);
+    GH_ENSURE(s->identity[0] != '\0' && strlen(s->identity) <= GH_JWT_IDENTITY_MAX, GH_E_INVALID);
+    GH_ENSURE(gh_sid_valid(s->account_sid, "AC") && gh_sid_valid(s->key_sid, "SK"), GH_E_INVALID);
+    GH_ENSURE(s->ttl_s >= 1 && s->ttl_s <= GH_JWT_TTL_MAX_S && s->iat > 0 && s->nbf >= 0,
+              GH_E_INVALID);
+    GH_ENSURE(gh_jwt_alg_name(s->alg) != NULL, GH_E_INVALID);
+    GH_ENSURE(s->region == NULL || (strlen(s->region) <= 32 && strchr(s->region, '"') == NULL &&
+                                    strchr(s->region, '\\') == NULL),
+              GH_E_INVALID);
+    return GH_OK;
+}
+
+gh_err
+gh_access_token_sign(const struct gh_access_token_spec *spec, const char *secret, size_t secret_len,
+                     char out[GH_JWT_SIZE])
+{
+    char header[160];
+    char *grants = NULL;
+    char *payload = NULL;
+    struct gh_buf b;
+    uint8_t mac[64];
+    size_t mac_len = 0;
+    gh_err rc;
+
+    GH_ENSURE(out != NULL && secret != NULL, GH_E_INVALID);
+    out[0] = '\0';
+    GH_TRY(spec_ok(spec));
+    snprintf(header, sizeof(header), HEADER_JSON, gh_jwt_alg_name(spec->alg),
+             spec->region != NULL ? ",\"twr\":\"" : "", spec->region != NULL ? spec->region : "",
+             spec->region != NULL ? "\"" : "");
+    GH_TRY(grants_text(spec, &grants));
+    gh__buf_init(&b, PART_MAX * 2);
+    rc = gh__buf_appendz(&b, "{\"jti\":\"");
+    if (rc == GH_OK) {
+        char tail[256];
+
+        snprintf(tail, sizeof(tail), "%s-%" PRId64 "\",\"grants\":", spec->key_sid, spec->iat);
+        rc = gh__buf_appendz(&b, tail);
+    }
+    if (rc == GH_OK) {
+        rc = gh__buf_appendz(&b, grants);
+    }
+    if (rc == GH_OK) {
+        char tail[256];
+
+        if (spec->nbf > 0) {
+            snprintf(tail, sizeof(tail), ",\"nbf\":%" PRId64, spec->nbf);
+            rc = gh__buf_appendz(&b, tail);
+        }
+        snprintf(tail, sizeof(tail),
+                 ",\"iat\":%" PRId64 ",\"exp\":%" PRId64 ",\"iss\":\"%s\",\"sub\":\"%s\"}",
+                 spec->iat, spec->iat + spec->ttl_s, spec->key_sid, spec->account_sid);
+        rc = rc == GH_OK ? gh__buf_appendz(&b, tail) : rc;
+    }
+    json_text_free(grants);
+    payload = rc == GH_OK ? gh__strdup(b.data) : NULL;
+    gh__buf_clear(&b);
+    GH_ENSURE(rc == GH_OK, rc);
+    GH_ENSURE(payload != NULL, GH_E_NOMEM);
+    gh__buf_init(&b, GH_JWT_MAX);
+    rc = gh__b64url_append(&b, header, strlen(header));
+    rc = rc == GH_OK ? gh__buf_appendz(&b, ".") : rc;
+    rc = rc == GH_OK ? gh__b64url_append(&b, payload, strlen(payload)) : rc;
+    rc = rc == GH_OK ? gh__jws_hmac(spec->alg, secret, secret_len, b.data, b.len, mac, &mac_len)
+                     : rc;
+    rc = rc == GH_OK ? gh__buf_appendz(&b, ".") : rc;
+    rc = rc == GH_OK ? gh__b64url_append(&b, mac, mac_len) : rc;
+    if (rc == GH_OK) {
+        memcpy(out, b.data, b.len + 1);
+    }
+    gh__free(payload);
+    gh__buf_clear(&b);
+    sodium_memzero(mac, sizeof(mac));
+    return rc;
+}
+
+/* ---- parsing ---- */
+
+/* A string member that must be present. */
+static const char *
+member_string(json_t *obj, const char *name)
+{
+    json_t *v = json_object_get(obj, name);
+
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* An integer member: absent (false), or a JSON integer in range (true); else invalid. */
+static gh_err
+member_time(json_t *obj, const char *name, int64_t *out, bool *present)
+{
+    json_t *v = json_object_get(obj, name);
+
+    *present = v != NULL;
+    *out = 0;
+    if (v == NULL) {
+        return GH_OK;
+    }
+    GH_ENSURE(json_is_integer(v), GH_E_TOKEN_INVALID);
+    *out = (int64_t)json_integer_value(v);
+    GH_ENSURE(*out >= 0 && *out <= INT64_C(253402300799), GH_E_TOKEN_INVALID); /* year 9999 */
+    return GH_OK;
+}
+
+static gh_err
+parse_header(const uint8_t *text, size_t len, struct gh_access_token *out)
+{
+    json_t *h = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, NULL);
+    const char *alg = json_is_object(h) ? member_string(h, "alg") : NULL;
+    const char *typ = json_is_object(h) ? member_string(h, "typ") : NULL;
+    const char *cty = json_is_object(h) ? member_string(h, "cty") : NULL;
+    gh_err rc = GH_E_TOKEN_INVALID;
+
+    if (alg != NULL && typ != NULL && cty != NULL && same(typ, "JWT") && same(cty, CTY) &&
+        gh_jwt_alg_parse(alg, &out->alg) == GH_OK && json_object_get(h, "crit") == NULL) {
+        rc = GH_OK;
+    }
+    json_decref(h);
+    return rc;
+}
+
+static gh_err
+copy_sid(const char *s, const char *prefix, char out[GH_SID_SIZE])
+{
+    GH_ENSURE(s != NULL && gh_sid_parse(s, prefix, out) == GH_OK, GH_E_TOKEN_INVALID);
+    return GH_OK;
+}
+
+static gh_err
+parse_claims(json_t *c, struct gh_access_token *out)
+{
+    const char *jti = member_string(c, "jti");
+    json_t *grants = json_object_get(c, "grants");
+    json_t *identity = json_object_get(grants, "identity");
+    bool has_exp = false;
+
+    GH_ENSURE(jti != NULL && strlen(jti) < sizeof(out->jti), GH_E_TOKEN_INVALID);
+    memcpy(out->jti, jti, strlen(jti) + 1);
+    GH_TRY(copy_sid(member_string(c, "iss"), "SK", out->iss));
+    GH_TRY(copy_sid(member_string(c, "sub"), "AC", out->sub));
+    GH_TRY(member_time(c, "exp", &out->exp, &has_exp));
+    GH_ENSURE(has_exp, GH_E_TOKEN_INVALID);
+    GH_TRY(member_time(c, "iat", &out->iat, &out->has_iat));
+    GH_TRY(member_time(c, "nbf", &out->nbf, &out->has_nbf));
+    GH_ENSURE(json_is_object(grants), GH_E_TOKEN_INVALID);
+    GH_ENSURE(identity == NULL || json_is_string(identity), GH_E_TOKEN_INVALID);
+    if (identity != NULL) {
+        const char *id = json_string_value(identity);
+
+        GH_ENSURE(strlen(id) <= GH_JWT_IDENTITY_MAX, GH_E_TOKEN_INVALID);
+        memcpy(out->identity, id, strlen(id) + 1);
+    }
+    return GH_OK;
+}
+
+static gh_err
+parse_payload(const uint8_t *text, size_t len, struct gh_access_token *out)
+{
+    json_t *c = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, NULL);
+    gh_err rc = json_is_object(c) ? parse_claims(c, out) : GH_E_TOKEN_INVALID;
+
+    json_decref(c);
+    if (rc == GH_OK) {
+        GH_ENSURE(len < sizeof(out->claims), GH_E_TOKEN_INVALID);
+        memcpy(out->claims, text, len);
+        out->claims[len] = '\0';
+    }
+    return rc;
+}
+
+gh_err
+gh_access_token_parse(const char *token, size_t len, struct gh_access_token *out)
+{
+    const char *dot1;
+    const char *dot2;
+    uint8_t *buf;
+    size_t n = 0;
+    gh_err rc;
+
+    GH_ENSURE(token != NULL && out != NULL, GH_E_INVALID);
+    memset(out, 0, sizeof(*out));
+    GH_ENSURE(len > 0 && len <= GH_JWT_MAX && memchr(token, '\0', len) == NULL, GH_E_TOKEN_INVALID);
+    dot1 = memchr(token, '.', len);
+    dot2 = dot1 != NULL ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token)) : NULL;
+    GH_ENSURE(dot2 != NULL && memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token)) == NULL,
+              GH_E_TOKEN_INVALID);
+    buf = gh__alloc(PART_MAX);
+    GH_ENSURE(buf != NULL, GH_E_NOMEM);
+    rc = gh__b64url_decode(token, (size_t)(dot1 - token), buf, PART_MAX, &n);
+    rc = rc == GH_OK ? parse_header(buf, n, out) : rc;
+    if (rc == GH_OK) {
+        rc = gh__b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), buf, PART_MAX, &n);
+    }
+    rc = rc == GH_OK ? parse_payload(buf, n, out) : rc;
+    if (rc == GH_OK) {
+        rc = gh__b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), out->sig,
+                               sizeof(out->sig), &out->sig_len);
+    }
+    gh__free(buf);
+    out->signing_input = token;
+    out->signing_len = (size_t)(dot2 - token);
+    return rc;
+}
+
+gh_err
+gh_access_token_check_signature(const struct gh_access_token *t, enum gh_jwt_alg alg,
+                                const char *secret, size_t secret_len)
+{
+    uint8_t mac[64];
+    size_t mac_len = 0;
+    int differ;
+
+    GH_ENSURE(t != NULL && secret != NULL, GH_E_INVALID);
+    GH_ENSURE(t->alg == alg, GH_E_TOKEN_INVALID); /* the key's algorithm, not the header's */
+    GH_TRY(gh__jws_hmac(alg, secret, secret_len, t->signing_input, t->signing_len, mac, &mac_len));
+    differ = t->sig_len != mac_len || sodium_memcmp(mac, t->sig, mac_len) != 0;
+    sodium_memzero(mac, sizeof(mac));
+    return differ ? GH_E_TOKEN_SIGNATURE : GH_OK;
+}
+
+gh_err
+gh_access_token_check_times(const struct gh_access_token *t, int64_t now, int64_t max_ttl_s)
+{
+    int64_t start;
+
+    GH_ENSURE(t != NULL, GH_E_INVALID);
+    max_ttl_s = max_ttl_s <= 0 || max_ttl_s > GH_JWT_TTL_MAX_S ? GH_JWT_TTL_MAX_S : max_ttl_s;
+    GH_ENSURE(t->exp > now, GH_E_TOKEN_EXPIRED);
+    GH_ENSURE(!t->has_nbf || t->nbf <= now, GH_E_TOKEN_NOT_YET);
+    start = t->has_nbf ? t->nbf : t->has_iat ? t->iat : now;
+    GH_ENSURE(t->exp - start <= max_ttl_s, GH_E_TOKEN_TTL);
+    return GH_OK;
+}
