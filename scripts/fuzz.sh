@@ -20,7 +20,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build="$root/build-fuzz"
-all_targets="form basic_auth policy keyring_text utf8 page_token sid breach_index"
+all_targets="form basic_auth policy keyring_text utf8 page_token sid breach_index access_token webhook"
 seconds=${FUZZ_SECONDS:-10}
 runs=${FUZZ_RUNS:-20000000}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
