@@ -8,9 +8,9 @@
 set -eu
 
 build_pkgs="gcc pkg-config meson ninja-build libsodium-dev libssl-dev libmicrohttpd-dev
-libjansson-dev libsqlite3-dev libpq-dev libzxcvbn-dev libunistring-dev diceware"
-test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck postgresql john-data"
-bench_pkgs="wrk nginx-light curl"
+libjansson-dev libsqlite3-dev libpq-dev libzxcvbn-dev libunistring-dev diceware libqrencode-dev"
+test_pkgs="libcmocka-dev valgrind sqlite3 clang-format cppcheck postgresql john-data oathtool qrencode"
+bench_pkgs="wrk nginx-light curl liboath-dev"
 # clang 14; libclang-rt-14-dev holds its libFuzzer, ASan and UBSan runtimes (only a Recommends of
 # clang's packages, which deps.sh does not install); llvm-14 has llvm-symbolizer, for stack traces.
 fuzz_pkgs="clang libclang-rt-14-dev llvm-14"

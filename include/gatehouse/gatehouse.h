@@ -16,7 +16,9 @@
 #include <gatehouse/passphrase.h>
 #include <gatehouse/policy.h>
 #include <gatehouse/pwhash.h>
+#include <gatehouse/qr.h>
 #include <gatehouse/service.h>
+#include <gatehouse/totp.h>
 #include <gatehouse/util.h>
 #include <gatehouse/webhook.h>
 

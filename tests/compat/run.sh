@@ -39,4 +39,5 @@ node "$here/flow.js" || status=1
 node "$here/breach_lists.js" || status=1
 node "$here/tokens.js" || status=1
 node "$here/webhook.js" || status=1
+node "$here/totp.js" || status=1
 exit $status
