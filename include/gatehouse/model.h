@@ -59,6 +59,27 @@ struct gh_key {
 /** Frees what key owns (its permissions) and zeroes it.  Accepts NULL. */
 GH_API void gh_key_clear(struct gh_key *key);
 
+/* ---- second factors ---- */
+
+enum gh_factor_status {
+    GH_FACTOR_UNVERIFIED = 0, /* enrolled, waiting for its first code (it lapses) */
+    GH_FACTOR_VERIFIED = 1,
+};
+
+/* A TOTP factor of a user (its secret is sealed in the store, never in this struct). */
+struct gh_factor {
+    char sid[GH_SID_SIZE]; /* YF... */
+    char user_sid[GH_SID_SIZE];
+    enum gh_factor_status status;
+    int alg;           /* enum gh_totp_alg */
+    unsigned digits;   /* 6..8 */
+    unsigned period_s; /* seconds per step */
+    int64_t last_step; /* the last step a code was accepted at: none at or before it again */
+    int64_t created_ms;
+    int64_t updated_ms;
+    int64_t expires_ms; /* an unverified factor lapses then; 0 once verified */
+};
+
 /* ---- human users ---- */
 
 #define GH_EMAIL_MAX      254 /* bytes (RFC 5321's path limit) */

@@ -256,6 +256,7 @@ rotate_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(gh__keyring_reload(ctx, tx)); /* the ring now holds the new key */
     GH_TRY(GH_ST(tx)->sealed_each(tx, GH_SEALED_AUTH_TOKEN, reseal_one, r));
     GH_TRY(GH_ST(tx)->sealed_each(tx, GH_SEALED_API_KEY, reseal_one, r));
+    GH_TRY(GH_ST(tx)->sealed_each(tx, GH_SEALED_FACTOR, reseal_one, r));
     pthread_rwlock_rdlock(&ctx->kr_lock);
     gh_err rc = gh__keyring_check_value(ctx->kr, r->new_id, check);
     pthread_rwlock_unlock(&ctx->kr_lock);

@@ -444,6 +444,32 @@ FORWARD(revoked_get, (struct gh_tx * tx, const char *jti, bool *revoked), (in, j
 FORWARD(revoked_sweep, (struct gh_tx * tx, int64_t now_ms, int64_t *n), (in, now_ms, n))
 FORWARD(setting_get, (struct gh_tx * tx, const char *sid, int64_t *value), (in, sid, value))
 FORWARD(setting_put, (struct gh_tx * tx, const char *sid, int64_t value), (in, sid, value))
+FORWARD(factor_insert,
+        (struct gh_tx * tx, const struct gh_factor *f, const struct gh_sealed *secret),
+        (in, f, secret))
+FORWARD(factor_get,
+        (struct gh_tx * tx, const char *sid, struct gh_factor *out, struct gh_sealed *secret),
+        (in, sid, out, secret))
+FORWARD(factor_list,
+        (struct gh_tx * tx, const char *user_sid, struct gh_factor *out, size_t cap, size_t *n),
+        (in, user_sid, out, cap, n))
+FORWARD(factor_verify, (struct gh_tx * tx, const char *sid, int64_t step, int64_t now_ms),
+        (in, sid, step, now_ms))
+FORWARD(factor_advance,
+        (struct gh_tx * tx, const char *sid, int64_t step, int64_t now_ms, bool *advanced),
+        (in, sid, step, now_ms, advanced))
+FORWARD(factor_delete, (struct gh_tx * tx, const char *sid), (in, sid))
+FORWARD(factor_sweep, (struct gh_tx * tx, const char *user_sid, int64_t now_ms, int64_t *n),
+        (in, user_sid, now_ms, n))
+FORWARD(recovery_replace,
+        (struct gh_tx * tx, const char *user_sid, const uint8_t (*digests)[32], size_t n,
+         int64_t now_ms),
+        (in, user_sid, digests, n, now_ms))
+FORWARD(recovery_use,
+        (struct gh_tx * tx, const char *user_sid, const uint8_t digest[32], int64_t now_ms,
+         bool *used),
+        (in, user_sid, digest, now_ms, used))
+FORWARD(recovery_left, (struct gh_tx * tx, const char *user_sid, int64_t *n), (in, user_sid, n))
 
 /* ---- the store ---- */
 
@@ -547,4 +573,14 @@ static const struct gh_store_ops cache_ops = {
     .revoked_sweep = cache_revoked_sweep,
     .setting_get = cache_setting_get,
     .setting_put = cache_setting_put,
+    .factor_insert = cache_factor_insert,
+    .factor_get = cache_factor_get,
+    .factor_list = cache_factor_list,
+    .factor_verify = cache_factor_verify,
+    .factor_advance = cache_factor_advance,
+    .factor_delete = cache_factor_delete,
+    .factor_sweep = cache_factor_sweep,
+    .recovery_replace = cache_recovery_replace,
+    .recovery_use = cache_recovery_use,
+    .recovery_left = cache_recovery_left,
 };

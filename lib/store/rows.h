@@ -53,7 +53,20 @@
     X(REVOKED_GET)                                                                                 \
     X(REVOKED_SWEEP)                                                                               \
     X(SETTING_GET)                                                                                 \
-    X(SETTING_PUT)
+    X(SETTING_PUT)                                                                                 \
+    X(FACTOR_INSERT)                                                                               \
+    X(FACTOR_GET)                                                                                  \
+    X(FACTOR_LIST)                                                                                 \
+    X(FACTOR_VERIFY)                                                                               \
+    X(FACTOR_ADVANCE)                                                                              \
+    X(FACTOR_DELETE)                                                                               \
+    X(FACTOR_SWEEP)                                                                                \
+    X(FACTOR_ALL)                                                                                  \
+    X(FACTOR_RESEAL)                                                                               \
+    X(RECOVERY_DELETE)                                                                             \
+    X(RECOVERY_INSERT)                                                                             \
+    X(RECOVERY_USE)                                                                                \
+    X(RECOVERY_LEFT)
 
 /* Column lists, in the order the backends read them. */
 #define GH_ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
@@ -66,6 +79,9 @@
 #define GH_USER_COLS                                                                               \
     "sid, email, name, passphrase_set_ms, must_change, created_ms, updated_ms, passphrase_hash"
 /* A session's columns; session_get also reads key_id and token_digest after them. */
+#define GH_FACTOR_COLS                                                                             \
+    "sid, user_sid, status, algorithm, digits, period, last_step, created_ms, updated_ms, "        \
+    "expires_ms"
 #define GH_SESSION_COLS "sid, user_sid, created_ms, last_seen_ms, expires_ms, idle_expires_ms"
 
 /* Enum values as stored, indexed by enum gh_account_status, gh_token_slot, gh_key_type, gh_role. */

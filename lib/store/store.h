@@ -31,6 +31,7 @@ enum gh_token_slot {
 enum gh_sealed_kind {
     GH_SEALED_AUTH_TOKEN = 0,
     GH_SEALED_API_KEY = 1,
+    GH_SEALED_FACTOR = 2, /* a TOTP factor's secret (owner: the factor's SID) */
 };
 
 /* A secret sealed under a master key, with its keyed lookup digest. */
@@ -226,6 +227,39 @@ struct gh_store_ops {
      */
     GH_MUST_CHECK gh_err (*setting_get)(struct gh_tx *tx, const char *sid, int64_t *value);
     GH_MUST_CHECK gh_err (*setting_put)(struct gh_tx *tx, const char *sid, int64_t value);
+
+    /*
+     * Second factors.  insert: GH_E_CONFLICT for a SID that exists; get (secret may be NULL),
+     * delete: GH_E_NOT_FOUND when absent.  list: a user's factors, oldest first, at most cap.
+     * verify: an unverified factor becomes verified at step (expires_ms 0); GH_E_NOT_FOUND when
+     * there is no unverified factor of that SID.  advance: sets last_step to step only if it is
+     * later than the stored one, atomically (*advanced says whether): the replay guard every
+     * server shares.  sweep: deletes a user's unverified factors that lapsed by now_ms.
+     */
+    GH_MUST_CHECK gh_err (*factor_insert)(struct gh_tx *tx, const struct gh_factor *f,
+                                          const struct gh_sealed *secret);
+    GH_MUST_CHECK gh_err (*factor_get)(struct gh_tx *tx, const char *sid, struct gh_factor *out,
+                                       struct gh_sealed *secret);
+    GH_MUST_CHECK gh_err (*factor_list)(struct gh_tx *tx, const char *user_sid,
+                                        struct gh_factor *out, size_t cap, size_t *n);
+    GH_MUST_CHECK gh_err (*factor_verify)(struct gh_tx *tx, const char *sid, int64_t step,
+                                          int64_t now_ms);
+    GH_MUST_CHECK gh_err (*factor_advance)(struct gh_tx *tx, const char *sid, int64_t step,
+                                           int64_t now_ms, bool *advanced);
+    GH_MUST_CHECK gh_err (*factor_delete)(struct gh_tx *tx, const char *sid);
+    GH_MUST_CHECK gh_err (*factor_sweep)(struct gh_tx *tx, const char *user_sid, int64_t now_ms,
+                                         int64_t *n);
+    /*
+     * Recovery codes, as keyed digests (32 bytes).  replace: the user's set becomes these n
+     * (the old ones are gone).  use: marks an unused code used at now_ms; *used false when the
+     * user has no such unused code.  left: how many unused codes the user has.
+     */
+    GH_MUST_CHECK gh_err (*recovery_replace)(struct gh_tx *tx, const char *user_sid,
+                                             const uint8_t (*digests)[32], size_t n,
+                                             int64_t now_ms);
+    GH_MUST_CHECK gh_err (*recovery_use)(struct gh_tx *tx, const char *user_sid,
+                                         const uint8_t digest[32], int64_t now_ms, bool *used);
+    GH_MUST_CHECK gh_err (*recovery_left)(struct gh_tx *tx, const char *user_sid, int64_t *n);
 };
 
 /* Backends embed these as their first member. */

@@ -21,7 +21,7 @@
 #include "store/rows.h"
 #include "store/store.h"
 
-#define PARAMS_MAX        12
+#define PARAMS_MAX        16
 #define MIGRATION_LOCK_ID 7212341
 
 #define STMT_ENUM_(name) S_##name,
@@ -125,6 +125,29 @@ static const char *const sql[S_COUNT_] = {
     [S_SETTING_GET] = "SELECT value FROM token_settings WHERE sid = $1",
     [S_SETTING_PUT] = "INSERT INTO token_settings (sid, value) VALUES ($1, $2) "
                       "ON CONFLICT (sid) DO UPDATE SET value = excluded.value",
+    [S_FACTOR_INSERT] = "INSERT INTO factors (" GH_FACTOR_COLS ", key_id, ciphertext, lookup_hash) "
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    [S_FACTOR_GET] = "SELECT " GH_FACTOR_COLS ", key_id, ciphertext, lookup_hash FROM factors "
+                     "WHERE sid = $1",
+    [S_FACTOR_LIST] = "SELECT " GH_FACTOR_COLS " FROM factors WHERE user_sid = $1 "
+                      "ORDER BY created_ms, sid COLLATE \"C\" LIMIT $2::bigint",
+    [S_FACTOR_VERIFY] = "UPDATE factors SET status = 'verified', last_step = $2, expires_ms = 0, "
+                        "updated_ms = $3 WHERE sid = $1 AND status = 'unverified'",
+    [S_FACTOR_ADVANCE] = "UPDATE factors SET last_step = $2, updated_ms = $3 "
+                         "WHERE sid = $1 AND last_step < $2",
+    [S_FACTOR_DELETE] = "DELETE FROM factors WHERE sid = $1",
+    [S_FACTOR_SWEEP] = "DELETE FROM factors WHERE user_sid = $1 AND status = 'unverified' "
+                       "AND expires_ms <= $2",
+    [S_FACTOR_ALL] = "SELECT sid, key_id, ciphertext, lookup_hash, created_ms, updated_ms "
+                     "FROM factors ORDER BY sid",
+    [S_FACTOR_RESEAL] = "UPDATE factors SET key_id = $3, ciphertext = $4, lookup_hash = $5 "
+                        "WHERE sid = $1 AND $2::text IS NOT NULL",
+    [S_RECOVERY_DELETE] = "DELETE FROM recovery_codes WHERE user_sid = $1",
+    [S_RECOVERY_INSERT] = "INSERT INTO recovery_codes (user_sid, digest, used_ms, created_ms) "
+                          "VALUES ($1, $2, 0, $3)",
+    [S_RECOVERY_USE] = "UPDATE recovery_codes SET used_ms = $3 "
+                       "WHERE user_sid = $1 AND digest = $2 AND used_ms = 0",
+    [S_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes WHERE user_sid = $1 AND used_ms = 0",
 };
 
 struct conn {
@@ -198,6 +221,10 @@ struct params {
 static void
 p_text(struct params *p, const char *v)
 {
+    if (p->n >= PARAMS_MAX) {
+        p->n = PARAMS_MAX + 1; /* too many: exec_stmt refuses to run it */
+        return;
+    }
     p->values[p->n] = v;
     p->lengths[p->n] = 0;
     p->formats[p->n] = 0;
@@ -207,6 +234,10 @@ p_text(struct params *p, const char *v)
 static void
 p_i64(struct params *p, int64_t v)
 {
+    if (p->n >= PARAMS_MAX) {
+        p->n = PARAMS_MAX + 1;
+        return;
+    }
     snprintf(p->numbers[p->n], sizeof(p->numbers[0]), "%" PRId64, v);
     p_text(p, p->numbers[p->n]);
 }
@@ -220,6 +251,10 @@ p_bool(struct params *p, bool v)
 static void
 p_blob(struct params *p, const void *v, size_t len)
 {
+    if (p->n >= PARAMS_MAX) {
+        p->n = PARAMS_MAX + 1;
+        return;
+    }
     p->values[p->n] = v;
     p->lengths[p->n] = (int)len;
     p->formats[p->n] = 1; /* binary: bytea without escaping */
@@ -259,6 +294,7 @@ exec_stmt(struct gh_tx *tx, enum stmt_id id, const struct params *p, PGresult **
 
     *out = NULL;
     GH_ENSURE(!c->failed, GH_E_STORE);
+    GH_ENSURE(p->n <= PARAMS_MAX, GH_E_INTERNAL); /* a statement with more than PARAMS_MAX */
     GH_TRY(prepare(c, id, p->n));
     snprintf(name, sizeof(name), "gh%d", (int)id);
     res = PQexecPrepared(c->pg, name, p->n, p->values, p->lengths, p->formats, 0);
@@ -976,7 +1012,11 @@ pg_sealed_each(struct gh_tx *tx, enum gh_sealed_kind kind, gh_sealed_fn fn, void
     gh_err rc = GH_OK;
     int slot = 0;
 
-    GH_TRY(exec_stmt(tx, token ? S_TOKEN_ALL : S_KEY_ALL, &p, &r));
+    GH_TRY(exec_stmt(tx,
+                     token                      ? S_TOKEN_ALL
+                     : kind == GH_SEALED_FACTOR ? S_FACTOR_ALL
+                                                : S_KEY_ALL,
+                     &p, &r));
     for (int i = 0; rc == GH_OK && i < PQntuples(r); i++) {
         memset(&row, 0, sizeof(row));
         row.kind = kind;
@@ -1007,7 +1047,11 @@ pg_sealed_update(struct gh_tx *tx, const struct gh_sealed *row)
     p_text(&p, row->owner);
     p_text(&p, token ? gh__slot_names[row->slot] : "");
     p_sealed_tail(&p, row);
-    GH_TRY(exec_cmd(tx, token ? S_TOKEN_RESEAL : S_KEY_RESEAL, &p, &n));
+    GH_TRY(exec_cmd(tx,
+                    token                           ? S_TOKEN_RESEAL
+                    : row->kind == GH_SEALED_FACTOR ? S_FACTOR_RESEAL
+                                                    : S_KEY_RESEAL,
+                    &p, &n));
     return one_row_changed(n);
 }
 
@@ -1475,6 +1519,196 @@ pg_setting_put(struct gh_tx *tx, const char *sid, int64_t value)
     return exec_cmd(tx, S_SETTING_PUT, &p, NULL);
 }
 
+/* ---- second factors and recovery codes ---- */
+
+static const char *const factor_status_names[] = {"unverified", "verified"};
+static const char *const factor_alg_names[] = {"SHA1", "SHA256", "SHA512"};
+
+/* GH_FACTOR_COLS from column 0. */
+static gh_err
+read_factor(const PGresult *r, int row, struct gh_factor *f)
+{
+    int status = 0;
+    int alg = 0;
+
+    memset(f, 0, sizeof(*f));
+    GH_TRY(col_text(r, row, 0, f->sid, sizeof(f->sid)));
+    GH_TRY(col_text(r, row, 1, f->user_sid, sizeof(f->user_sid)));
+    GH_TRY(col_enum(r, row, 2, factor_status_names, 2, &status));
+    GH_TRY(col_enum(r, row, 3, factor_alg_names, 3, &alg));
+    f->status = (enum gh_factor_status)status;
+    f->alg = alg;
+    f->digits = (unsigned)col_i64(r, row, 4);
+    f->period_s = (unsigned)col_i64(r, row, 5);
+    f->last_step = col_i64(r, row, 6);
+    f->created_ms = col_i64(r, row, 7);
+    f->updated_ms = col_i64(r, row, 8);
+    f->expires_ms = col_i64(r, row, 9);
+    return GH_OK;
+}
+
+static gh_err
+pg_factor_insert(struct gh_tx *tx, const struct gh_factor *f, const struct gh_sealed *secret)
+{
+    struct params p = {0};
+
+    GH_ENSURE((int)f->status >= 0 && (int)f->status < 2 && f->alg >= 0 && f->alg < 3, GH_E_INVALID);
+    p_text(&p, f->sid);
+    p_text(&p, f->user_sid);
+    p_text(&p, factor_status_names[f->status]);
+    p_text(&p, factor_alg_names[f->alg]);
+    p_i64(&p, f->digits);
+    p_i64(&p, f->period_s);
+    p_i64(&p, f->last_step);
+    p_i64(&p, f->created_ms);
+    p_i64(&p, f->updated_ms);
+    p_i64(&p, f->expires_ms);
+    p_sealed_tail(&p, secret);
+    return exec_cmd(tx, S_FACTOR_INSERT, &p, NULL);
+}
+
+static gh_err
+pg_factor_get(struct gh_tx *tx, const char *sid, struct gh_factor *out, struct gh_sealed *secret)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    p_text(&p, sid);
+    GH_TRY(exec_stmt(tx, S_FACTOR_GET, &p, &r));
+    rc = PQntuples(r) == 1 ? read_factor(r, 0, out) : GH_E_NOT_FOUND;
+    if (rc == GH_OK && secret != NULL) {
+        memset(secret, 0, sizeof(*secret));
+        secret->kind = GH_SEALED_FACTOR;
+        memcpy(secret->owner, out->sid, sizeof(secret->owner));
+        rc = read_sealed(r, 0, 10, secret);
+        secret->created_ms = out->created_ms;
+        secret->updated_ms = out->updated_ms;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_factor_list(struct gh_tx *tx, const char *user_sid, struct gh_factor *out, size_t cap, size_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    p_text(&p, user_sid);
+    p_i64(&p, (int64_t)cap);
+    GH_TRY(exec_stmt(tx, S_FACTOR_LIST, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r) && (size_t)i < cap; i++) {
+        rc = read_factor(r, i, &out[i]);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_factor_verify(struct gh_tx *tx, const char *sid, int64_t step, int64_t now_ms)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, sid);
+    p_i64(&p, step);
+    p_i64(&p, now_ms);
+    GH_TRY(exec_cmd(tx, S_FACTOR_VERIFY, &p, &n));
+    return n == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+pg_factor_advance(struct gh_tx *tx, const char *sid, int64_t step, int64_t now_ms, bool *advanced)
+{
+    struct params p = {0};
+    long n = 0;
+
+    *advanced = false;
+    p_text(&p, sid);
+    p_i64(&p, step);
+    p_i64(&p, now_ms);
+    GH_TRY(exec_cmd(tx, S_FACTOR_ADVANCE, &p, &n));
+    *advanced = n == 1;
+    return GH_OK;
+}
+
+static gh_err
+pg_factor_delete(struct gh_tx *tx, const char *sid)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, sid);
+    GH_TRY(exec_cmd(tx, S_FACTOR_DELETE, &p, &n));
+    return n == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+pg_factor_sweep(struct gh_tx *tx, const char *user_sid, int64_t now_ms, int64_t *n)
+{
+    struct params p = {0};
+    long affected = 0;
+
+    p_text(&p, user_sid);
+    p_i64(&p, now_ms);
+    GH_TRY(exec_cmd(tx, S_FACTOR_SWEEP, &p, &affected));
+    *n = affected;
+    return GH_OK;
+}
+
+static gh_err
+pg_recovery_replace(struct gh_tx *tx, const char *user_sid, const uint8_t (*digests)[32], size_t n,
+                    int64_t now_ms)
+{
+    struct params p = {0};
+
+    p_text(&p, user_sid);
+    GH_TRY(exec_cmd(tx, S_RECOVERY_DELETE, &p, NULL));
+    for (size_t i = 0; i < n; i++) {
+        struct params q = {0};
+
+        p_text(&q, user_sid);
+        p_blob(&q, digests[i], 32);
+        p_i64(&q, now_ms);
+        GH_TRY(exec_cmd(tx, S_RECOVERY_INSERT, &q, NULL));
+    }
+    return GH_OK;
+}
+
+static gh_err
+pg_recovery_use(struct gh_tx *tx, const char *user_sid, const uint8_t digest[32], int64_t now_ms,
+                bool *used)
+{
+    struct params p = {0};
+    long n = 0;
+
+    *used = false;
+    p_text(&p, user_sid);
+    p_blob(&p, digest, 32);
+    p_i64(&p, now_ms);
+    GH_TRY(exec_cmd(tx, S_RECOVERY_USE, &p, &n));
+    *used = n == 1;
+    return GH_OK;
+}
+
+static gh_err
+pg_recovery_left(struct gh_tx *tx, const char *user_sid, int64_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+
+    *n = 0;
+    p_text(&p, user_sid);
+    GH_TRY(exec_stmt(tx, S_RECOVERY_LEFT, &p, &r));
+    *n = PQntuples(r) == 1 ? col_i64(r, 0, 0) : 0;
+    PQclear(r);
+    return GH_OK;
+}
+
 static const struct gh_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -1526,4 +1760,14 @@ static const struct gh_store_ops pg_ops = {
     .revoked_sweep = pg_revoked_sweep,
     .setting_get = pg_setting_get,
     .setting_put = pg_setting_put,
+    .factor_insert = pg_factor_insert,
+    .factor_get = pg_factor_get,
+    .factor_list = pg_factor_list,
+    .factor_verify = pg_factor_verify,
+    .factor_advance = pg_factor_advance,
+    .factor_delete = pg_factor_delete,
+    .factor_sweep = pg_factor_sweep,
+    .recovery_replace = pg_recovery_replace,
+    .recovery_use = pg_recovery_use,
+    .recovery_left = pg_recovery_left,
 };

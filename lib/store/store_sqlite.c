@@ -121,6 +121,29 @@ static const char *const sql[S_COUNT_] = {
     [S_SETTING_GET] = "SELECT value FROM token_settings WHERE sid = ?1",
     [S_SETTING_PUT] = "INSERT INTO token_settings (sid, value) VALUES (?1, ?2) "
                       "ON CONFLICT (sid) DO UPDATE SET value = excluded.value",
+    [S_FACTOR_INSERT] = "INSERT INTO factors (" GH_FACTOR_COLS ", key_id, ciphertext, lookup_hash) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [S_FACTOR_GET] = "SELECT " GH_FACTOR_COLS ", key_id, ciphertext, lookup_hash FROM factors "
+                     "WHERE sid = ?1",
+    [S_FACTOR_LIST] = "SELECT " GH_FACTOR_COLS " FROM factors WHERE user_sid = ?1 "
+                      "ORDER BY created_ms, sid LIMIT ?2",
+    [S_FACTOR_VERIFY] = "UPDATE factors SET status = 'verified', last_step = ?2, expires_ms = 0, "
+                        "updated_ms = ?3 WHERE sid = ?1 AND status = 'unverified'",
+    [S_FACTOR_ADVANCE] = "UPDATE factors SET last_step = ?2, updated_ms = ?3 "
+                         "WHERE sid = ?1 AND last_step < ?2",
+    [S_FACTOR_DELETE] = "DELETE FROM factors WHERE sid = ?1",
+    [S_FACTOR_SWEEP] = "DELETE FROM factors WHERE user_sid = ?1 AND status = 'unverified' "
+                       "AND expires_ms <= ?2",
+    [S_FACTOR_ALL] = "SELECT sid, key_id, ciphertext, lookup_hash, created_ms, updated_ms "
+                     "FROM factors ORDER BY sid",
+    [S_FACTOR_RESEAL] = "UPDATE factors SET key_id = ?3, ciphertext = ?4, lookup_hash = ?5 "
+                        "WHERE sid = ?1 AND ?2 = ?2",
+    [S_RECOVERY_DELETE] = "DELETE FROM recovery_codes WHERE user_sid = ?1",
+    [S_RECOVERY_INSERT] = "INSERT INTO recovery_codes (user_sid, digest, used_ms, created_ms) "
+                          "VALUES (?1, ?2, 0, ?3)",
+    [S_RECOVERY_USE] = "UPDATE recovery_codes SET used_ms = ?3 "
+                       "WHERE user_sid = ?1 AND digest = ?2 AND used_ms = 0",
+    [S_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes WHERE user_sid = ?1 AND used_ms = 0",
 };
 
 struct conn {
@@ -869,8 +892,10 @@ sqlite_sealed_each(struct gh_tx *tx, enum gh_sealed_kind kind, gh_sealed_fn fn, 
 
     /* A private statement: fn updates rows through the cached ones while this one steps. */
     rc = map_rc(sqlite3_prepare_v2(conn_of(tx)->db,
-                                   sql[kind == GH_SEALED_AUTH_TOKEN ? S_TOKEN_ALL : S_KEY_ALL], -1,
-                                   &s, NULL));
+                                   sql[kind == GH_SEALED_AUTH_TOKEN ? S_TOKEN_ALL
+                                       : kind == GH_SEALED_FACTOR   ? S_FACTOR_ALL
+                                                                    : S_KEY_ALL],
+                                   -1, &s, NULL));
     while (rc == GH_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
         rc = read_sealed_row(s, kind, &row);
         if (rc == GH_OK) {
@@ -891,7 +916,11 @@ sqlite_sealed_update(struct gh_tx *tx, const struct gh_sealed *row)
     bool token = row->kind == GH_SEALED_AUTH_TOKEN;
     sqlite3_stmt *s;
 
-    GH_TRY(stmt(tx, token ? S_TOKEN_RESEAL : S_KEY_RESEAL, &s));
+    GH_TRY(stmt(tx,
+                token                           ? S_TOKEN_RESEAL
+                : row->kind == GH_SEALED_FACTOR ? S_FACTOR_RESEAL
+                                                : S_KEY_RESEAL,
+                &s));
     GH_TRY(bind_text(s, 1, row->owner));
     GH_TRY(bind_text(s, 2, token ? gh__slot_names[row->slot] : ""));
     GH_TRY(bind_i64(s, 3, row->key_id));
@@ -1401,6 +1430,222 @@ sqlite_setting_put(struct gh_tx *tx, const char *sid, int64_t value)
     return run(s);
 }
 
+/* ---- second factors and recovery codes ---- */
+
+static const char *const factor_status_names[] = {"unverified", "verified"};
+static const char *const factor_alg_names[] = {"SHA1", "SHA256", "SHA512"};
+
+/* GH_FACTOR_COLS from column 0. */
+static gh_err
+read_factor(sqlite3_stmt *s, struct gh_factor *f)
+{
+    int status = 0;
+    int alg = 0;
+
+    memset(f, 0, sizeof(*f));
+    GH_TRY(col_text(s, 0, f->sid, sizeof(f->sid)));
+    GH_TRY(col_text(s, 1, f->user_sid, sizeof(f->user_sid)));
+    GH_TRY(col_enum(s, 2, factor_status_names, 2, &status));
+    GH_TRY(col_enum(s, 3, factor_alg_names, 3, &alg));
+    f->status = (enum gh_factor_status)status;
+    f->alg = alg;
+    f->digits = (unsigned)sqlite3_column_int64(s, 4);
+    f->period_s = (unsigned)sqlite3_column_int64(s, 5);
+    f->last_step = sqlite3_column_int64(s, 6);
+    f->created_ms = sqlite3_column_int64(s, 7);
+    f->updated_ms = sqlite3_column_int64(s, 8);
+    f->expires_ms = sqlite3_column_int64(s, 9);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_factor_insert(struct gh_tx *tx, const struct gh_factor *f, const struct gh_sealed *secret)
+{
+    sqlite3_stmt *s;
+
+    GH_ENSURE((int)f->status >= 0 && (int)f->status < 2 && f->alg >= 0 && f->alg < 3, GH_E_INVALID);
+    GH_TRY(stmt(tx, S_FACTOR_INSERT, &s));
+    GH_TRY(bind_text(s, 1, f->sid));
+    GH_TRY(bind_text(s, 2, f->user_sid));
+    GH_TRY(bind_text(s, 3, factor_status_names[f->status]));
+    GH_TRY(bind_text(s, 4, factor_alg_names[f->alg]));
+    GH_TRY(bind_i64(s, 5, f->digits));
+    GH_TRY(bind_i64(s, 6, f->period_s));
+    GH_TRY(bind_i64(s, 7, f->last_step));
+    GH_TRY(bind_i64(s, 8, f->created_ms));
+    GH_TRY(bind_i64(s, 9, f->updated_ms));
+    GH_TRY(bind_i64(s, 10, f->expires_ms));
+    GH_TRY(bind_i64(s, 11, secret->key_id));
+    GH_TRY(bind_blob(s, 12, secret->ct, secret->ct_len));
+    GH_TRY(bind_blob(s, 13, secret->lookup, sizeof(secret->lookup)));
+    return run(s);
+}
+
+static gh_err
+sqlite_factor_get(struct gh_tx *tx, const char *sid, struct gh_factor *out,
+                  struct gh_sealed *secret)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_E_NOT_FOUND;
+    int step;
+
+    GH_TRY(stmt(tx, S_FACTOR_GET, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        rc = read_factor(s, out);
+        if (rc == GH_OK && secret != NULL) {
+            memset(secret, 0, sizeof(*secret));
+            secret->kind = GH_SEALED_FACTOR;
+            memcpy(secret->owner, out->sid, sizeof(secret->owner));
+            rc = read_sealed(s, 10, secret);
+            secret->created_ms = out->created_ms;
+            secret->updated_ms = out->updated_ms;
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = map_rc(step);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_factor_list(struct gh_tx *tx, const char *user_sid, struct gh_factor *out, size_t cap,
+                   size_t *n)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step = SQLITE_DONE;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_FACTOR_LIST, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_i64(s, 2, (int64_t)cap));
+    while (rc == GH_OK && *n < cap && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = read_factor(s, &out[*n]);
+        *n += rc == GH_OK ? 1 : 0;
+    }
+    if (rc == GH_OK && step != SQLITE_DONE && step != SQLITE_ROW) {
+        rc = map_rc(step);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Runs a statement bound to (sid, step, now_ms); *changed: rows it changed. */
+static gh_err
+factor_update(struct gh_tx *tx, enum stmt_id id, const char *sid, int64_t step, int64_t now_ms,
+              int *changed)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, id, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    GH_TRY(bind_i64(s, 2, step));
+    GH_TRY(bind_i64(s, 3, now_ms));
+    GH_TRY(run(s));
+    *changed = sqlite3_changes(conn_of(tx)->db);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_factor_verify(struct gh_tx *tx, const char *sid, int64_t step, int64_t now_ms)
+{
+    int changed = 0;
+
+    GH_TRY(factor_update(tx, S_FACTOR_VERIFY, sid, step, now_ms, &changed));
+    return changed == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_factor_advance(struct gh_tx *tx, const char *sid, int64_t step, int64_t now_ms,
+                      bool *advanced)
+{
+    int changed = 0;
+
+    *advanced = false;
+    GH_TRY(factor_update(tx, S_FACTOR_ADVANCE, sid, step, now_ms, &changed));
+    *advanced = changed == 1;
+    return GH_OK;
+}
+
+static gh_err
+sqlite_factor_delete(struct gh_tx *tx, const char *sid)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_FACTOR_DELETE, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_factor_sweep(struct gh_tx *tx, const char *user_sid, int64_t now_ms, int64_t *n)
+{
+    sqlite3_stmt *s;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_FACTOR_SWEEP, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_i64(s, 2, now_ms));
+    GH_TRY(run(s));
+    *n = sqlite3_changes(conn_of(tx)->db);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_recovery_replace(struct gh_tx *tx, const char *user_sid, const uint8_t (*digests)[32],
+                        size_t n, int64_t now_ms)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_RECOVERY_DELETE, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(run(s));
+    for (size_t i = 0; i < n; i++) {
+        GH_TRY(stmt(tx, S_RECOVERY_INSERT, &s));
+        GH_TRY(bind_text(s, 1, user_sid));
+        GH_TRY(bind_blob(s, 2, digests[i], 32));
+        GH_TRY(bind_i64(s, 3, now_ms));
+        GH_TRY(run(s));
+    }
+    return GH_OK;
+}
+
+static gh_err
+sqlite_recovery_use(struct gh_tx *tx, const char *user_sid, const uint8_t digest[32],
+                    int64_t now_ms, bool *used)
+{
+    sqlite3_stmt *s;
+
+    *used = false;
+    GH_TRY(stmt(tx, S_RECOVERY_USE, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_blob(s, 2, digest, 32));
+    GH_TRY(bind_i64(s, 3, now_ms));
+    GH_TRY(run(s));
+    *used = sqlite3_changes(conn_of(tx)->db) == 1;
+    return GH_OK;
+}
+
+static gh_err
+sqlite_recovery_left(struct gh_tx *tx, const char *user_sid, int64_t *n)
+{
+    sqlite3_stmt *s;
+    int step;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_RECOVERY_LEFT, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *n = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    return step == SQLITE_ROW ? GH_OK : map_rc(step);
+}
+
 static const struct gh_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1452,4 +1697,14 @@ static const struct gh_store_ops sqlite_ops = {
     .revoked_sweep = sqlite_revoked_sweep,
     .setting_get = sqlite_setting_get,
     .setting_put = sqlite_setting_put,
+    .factor_insert = sqlite_factor_insert,
+    .factor_get = sqlite_factor_get,
+    .factor_list = sqlite_factor_list,
+    .factor_verify = sqlite_factor_verify,
+    .factor_advance = sqlite_factor_advance,
+    .factor_delete = sqlite_factor_delete,
+    .factor_sweep = sqlite_factor_sweep,
+    .recovery_replace = sqlite_recovery_replace,
+    .recovery_use = sqlite_recovery_use,
+    .recovery_left = sqlite_recovery_left,
 };

@@ -2049,6 +2049,209 @@ session_list_oldest_first(const char *target)
     close_store(st);
 }
 
+/* ---- second factors and recovery codes ---- */
+
+#define F1 "YF00000000000000000000000000000001"
+#define F2 "YF00000000000000000000000000000002"
+#define F3 "YF00000000000000000000000000000003"
+
+static struct gh_factor
+factor_row(const char *sid, const char *user, int64_t created_ms)
+{
+    struct gh_factor f;
+
+    memset(&f, 0, sizeof(f));
+    snprintf(f.sid, sizeof(f.sid), "%s", sid);
+    snprintf(f.user_sid, sizeof(f.user_sid), "%s", user);
+    f.status = GH_FACTOR_UNVERIFIED;
+    f.alg = 2; /* SHA512 */
+    f.digits = 8;
+    f.period_s = 30;
+    f.last_step = -1;
+    f.created_ms = f.updated_ms = created_ms;
+    f.expires_ms = created_ms + 600000;
+    return f;
+}
+
+static void
+assert_factor_equal(const struct gh_factor *got, const struct gh_factor *want)
+{
+    assert_string_equal(got->sid, want->sid);
+    assert_string_equal(got->user_sid, want->user_sid);
+    assert_int_equal(got->status, want->status);
+    assert_int_equal(got->alg, want->alg);
+    assert_int_equal(got->digits, want->digits);
+    assert_int_equal(got->period_s, want->period_s);
+    assert_int_equal(got->last_step, want->last_step);
+    assert_int_equal(got->created_ms, want->created_ms);
+    assert_int_equal(got->updated_ms, want->updated_ms);
+    assert_int_equal(got->expires_ms, want->expires_ms);
+}
+
+static void
+factor_insert_get_list_and_delete(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_factor f1 = factor_row(F1, U1, 1000);
+    struct gh_factor f2 = factor_row(F2, U1, 2000);
+    struct gh_factor f3 = factor_row(F3, U2, 1500);
+    struct gh_sealed secret = sealed_row(GH_SEALED_FACTOR, F1, GH_SLOT_PRIMARY, 7, 0x33, 1000);
+    struct gh_sealed got_secret;
+    struct gh_factor got;
+    struct gh_factor list[4];
+    size_t n = 0;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    f2.alg = 0;
+    f2.digits = 6;
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->factor_insert(tx, &f1, &secret), GH_OK);
+    assert_gh(GH_ST(tx)->factor_insert(tx, &f2, &secret), GH_OK);
+    assert_gh(GH_ST(tx)->factor_insert(tx, &f3, &secret), GH_OK);
+    commit(tx);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->factor_insert(tx, &f1, &secret), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->factor_get(tx, F1, &got, &got_secret), GH_OK);
+    assert_factor_equal(&got, &f1);
+    assert_int_equal(got_secret.kind, GH_SEALED_FACTOR);
+    assert_string_equal(got_secret.owner, F1);
+    assert_int_equal(got_secret.key_id, 7);
+    assert_int_equal(got_secret.ct_len, secret.ct_len);
+    assert_memory_equal(got_secret.ct, secret.ct, secret.ct_len);
+    assert_memory_equal(got_secret.lookup, secret.lookup, sizeof(secret.lookup));
+    assert_gh(GH_ST(tx)->factor_get(tx, F2, &got, NULL), GH_OK);
+    assert_factor_equal(&got, &f2);
+    assert_gh(GH_ST(tx)->factor_get(tx, "YF00000000000000000000000000000009", &got, NULL),
+              GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->factor_list(tx, U1, list, 4, &n), GH_OK);
+    assert_int_equal(n, 2);
+    assert_factor_equal(&list[0], &f1);
+    assert_factor_equal(&list[1], &f2);
+    assert_gh(GH_ST(tx)->factor_list(tx, U1, list, 1, &n), GH_OK);
+    assert_int_equal(n, 1);
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->factor_delete(tx, F2), GH_OK);
+    assert_gh(GH_ST(tx)->factor_delete(tx, F2), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->factor_list(tx, U1, list, 4, &n), GH_OK);
+    assert_int_equal(n, 1);
+    commit(tx);
+    close_store(st);
+}
+
+static void
+factor_verify_advance_and_sweep(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_factor f1 = factor_row(F1, U1, 1000);
+    struct gh_factor f2 = factor_row(F2, U1, 2000);
+    struct gh_sealed secret = sealed_row(GH_SEALED_FACTOR, F1, GH_SLOT_PRIMARY, 1, 0x44, 1000);
+    struct gh_factor got;
+    bool advanced = true;
+    int64_t n = -1;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->factor_insert(tx, &f1, &secret), GH_OK);
+    assert_gh(GH_ST(tx)->factor_insert(tx, &f2, &secret), GH_OK);
+    /* The first code verifies the factor, once. */
+    assert_gh(GH_ST(tx)->factor_verify(tx, F1, 100, 5000), GH_OK);
+    assert_gh(GH_ST(tx)->factor_verify(tx, F1, 101, 6000), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->factor_get(tx, F1, &got, NULL), GH_OK);
+    assert_int_equal(got.status, GH_FACTOR_VERIFIED);
+    assert_int_equal(got.last_step, 100);
+    assert_int_equal(got.expires_ms, 0);
+    assert_int_equal(got.updated_ms, 5000);
+    /* The replay guard: only a later step moves it. */
+    assert_gh(GH_ST(tx)->factor_advance(tx, F1, 100, 7000, &advanced), GH_OK);
+    assert_false(advanced);
+    assert_gh(GH_ST(tx)->factor_advance(tx, F1, 99, 7000, &advanced), GH_OK);
+    assert_false(advanced);
+    assert_gh(GH_ST(tx)->factor_advance(tx, F1, 101, 7000, &advanced), GH_OK);
+    assert_true(advanced);
+    assert_gh(
+        GH_ST(tx)->factor_advance(tx, "YF00000000000000000000000000000009", 5, 7000, &advanced),
+        GH_OK);
+    assert_false(advanced);
+    /* Sweeping removes lapsed unverified factors only. */
+    assert_gh(GH_ST(tx)->factor_sweep(tx, U1, f2.expires_ms - 1, &n), GH_OK);
+    assert_int_equal(n, 0);
+    assert_gh(GH_ST(tx)->factor_sweep(tx, U1, f2.expires_ms, &n), GH_OK);
+    assert_int_equal(n, 1);
+    assert_gh(GH_ST(tx)->factor_get(tx, F2, &got, NULL), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->factor_get(tx, F1, &got, NULL), GH_OK);
+    assert_int_equal(got.last_step, 101);
+    commit(tx);
+
+    /* A master-key rotation reaches factor secrets too: visited, and resealed in place. */
+    struct visit v = {0};
+    struct gh_sealed resealed;
+
+    v.reseal = true;
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->sealed_each(tx, GH_SEALED_FACTOR, visit_row, &v), GH_OK);
+    assert_int_equal(v.n, 1);
+    assert_string_equal(v.rows[0].owner, F1);
+    assert_int_equal(v.rows[0].key_id, 1);
+    assert_gh(GH_ST(tx)->factor_get(tx, F1, &got, &resealed), GH_OK);
+    assert_int_equal(resealed.key_id, 11);
+    assert_int_equal(resealed.ct[0], (uint8_t)(0x44 + 0x80));
+    assert_int_equal(got.last_step, 101); /* nothing else changes */
+    commit(tx);
+    close_store(st);
+}
+
+static void
+recovery_replace_use_and_count(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    uint8_t digests[3][32];
+    uint8_t other[1][32];
+    bool used = true;
+    int64_t left = -1;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    for (int i = 0; i < 3; i++) {
+        memset(digests[i], 0x10 + i, 32);
+    }
+    memset(other[0], 0x77, 32);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->recovery_left(tx, U1, &left), GH_OK);
+    assert_int_equal(left, 0);
+    assert_gh(GH_ST(tx)->recovery_replace(tx, U1, (const uint8_t(*)[32])digests, 3, 1000), GH_OK);
+    assert_gh(GH_ST(tx)->recovery_replace(tx, U2, (const uint8_t(*)[32])digests, 1, 1000), GH_OK);
+    assert_gh(GH_ST(tx)->recovery_left(tx, U1, &left), GH_OK);
+    assert_int_equal(left, 3);
+    /* Single use; another user's code is not this user's. */
+    assert_gh(GH_ST(tx)->recovery_use(tx, U1, digests[1], 2000, &used), GH_OK);
+    assert_true(used);
+    assert_gh(GH_ST(tx)->recovery_use(tx, U1, digests[1], 3000, &used), GH_OK);
+    assert_false(used);
+    assert_gh(GH_ST(tx)->recovery_use(tx, U1, other[0], 3000, &used), GH_OK);
+    assert_false(used);
+    assert_gh(GH_ST(tx)->recovery_left(tx, U1, &left), GH_OK);
+    assert_int_equal(left, 2);
+    assert_gh(GH_ST(tx)->recovery_left(tx, U2, &left), GH_OK);
+    assert_int_equal(left, 1);
+    commit(tx);
+    /* Regenerating replaces the set: the old codes are gone. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->recovery_replace(tx, U1, (const uint8_t(*)[32])other, 1, 4000), GH_OK);
+    assert_gh(GH_ST(tx)->recovery_use(tx, U1, digests[0], 5000, &used), GH_OK);
+    assert_false(used);
+    assert_gh(GH_ST(tx)->recovery_left(tx, U1, &left), GH_OK);
+    assert_int_equal(left, 1);
+    commit(tx);
+    close_store(st);
+}
+
 /* ---- revoked access tokens and token settings ---- */
 
 static void
@@ -2406,6 +2609,9 @@ const struct store_contract_case store_contract_cases[] = {
     CASE(throttle_absent_then_put_then_get),
     CASE(revoked_put_get_and_sweep),
     CASE(setting_absent_put_and_replace),
+    CASE(factor_insert_get_list_and_delete),
+    CASE(factor_verify_advance_and_sweep),
+    CASE(recovery_replace_use_and_count),
     CASE(changes_are_seen_by_another_handle),
     CASE(uncommitted_changes_stay_invisible),
     CASE(rolled_back_changes_are_seen_nowhere),
