@@ -105,13 +105,20 @@ enum gh_role {
     GH_ROLE_SUPPORT,
 };
 
+enum gh_session_status {
+    GH_SESSION_ACTIVE = 0,
+    GH_SESSION_PENDING_MFA = 1, /* the passphrase was right; a second factor is due */
+    GH_SESSION_ENROL_ONLY = 2,  /* the account requires MFA and the user has no factor yet */
+};
+
 struct gh_session {
     char sid[GH_SID_SIZE]; /* SE... */
     char user_sid[GH_SID_SIZE];
     int64_t created_ms;
     int64_t last_seen_ms;
-    int64_t expires_ms;          /* absolute expiry */
-    int64_t idle_expires_ms;     /* last_seen + idle timeout, whichever comes first ends it */
+    int64_t expires_ms;      /* absolute expiry */
+    int64_t idle_expires_ms; /* last_seen + idle timeout, whichever comes first ends it */
+    enum gh_session_status status;
     bool must_change_passphrase; /* its user's passphrase was found in a breach: it can only
                                     change it (and see or end its sessions) */
 };

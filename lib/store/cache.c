@@ -427,6 +427,10 @@ FORWARD(session_get,
 FORWARD(session_touch,
         (struct gh_tx * tx, const char *sid, int64_t last_seen_ms, int64_t idle_expires_ms),
         (in, sid, last_seen_ms, idle_expires_ms))
+FORWARD(session_set_status,
+        (struct gh_tx * tx, const char *sid, enum gh_session_status status, int64_t expires_ms,
+         int64_t idle_expires_ms),
+        (in, sid, status, expires_ms, idle_expires_ms))
 FORWARD(session_delete, (struct gh_tx * tx, const char *sid), (in, sid))
 FORWARD(session_delete_user,
         (struct gh_tx * tx, const char *user_sid, const char *keep_sid, int64_t *n),
@@ -563,6 +567,7 @@ static const struct gh_store_ops cache_ops = {
     .session_insert = cache_session_insert,
     .session_get = cache_session_get,
     .session_touch = cache_session_touch,
+    .session_set_status = cache_session_set_status,
     .session_delete = cache_session_delete,
     .session_delete_user = cache_session_delete_user,
     .session_list = cache_session_list,

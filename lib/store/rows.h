@@ -66,7 +66,8 @@
     X(RECOVERY_DELETE)                                                                             \
     X(RECOVERY_INSERT)                                                                             \
     X(RECOVERY_USE)                                                                                \
-    X(RECOVERY_LEFT)
+    X(RECOVERY_LEFT)                                                                               \
+    X(SESSION_SET_STATUS)
 
 /* Column lists, in the order the backends read them. */
 #define GH_ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
@@ -82,7 +83,8 @@
 #define GH_FACTOR_COLS                                                                             \
     "sid, user_sid, status, algorithm, digits, period, last_step, created_ms, updated_ms, "        \
     "expires_ms"
-#define GH_SESSION_COLS "sid, user_sid, created_ms, last_seen_ms, expires_ms, idle_expires_ms"
+#define GH_SESSION_COLS                                                                            \
+    "sid, user_sid, created_ms, last_seen_ms, expires_ms, idle_expires_ms, status"
 
 /* Enum values as stored, indexed by enum gh_account_status, gh_token_slot, gh_key_type, gh_role. */
 extern const char *const gh__status_names[3];

@@ -191,6 +191,10 @@ struct gh_store_ops {
                                            uint32_t key_id, const uint8_t digest[32]);
     GH_MUST_CHECK gh_err (*session_get)(struct gh_tx *tx, const char *sid, struct gh_session *out,
                                         uint32_t *key_id, uint8_t digest[32]);
+    /* Sets status and both expiries (a pending session that completes its second factor). */
+    GH_MUST_CHECK gh_err (*session_set_status)(struct gh_tx *tx, const char *sid,
+                                               enum gh_session_status status, int64_t expires_ms,
+                                               int64_t idle_expires_ms);
     /* Sets last_seen_ms and idle_expires_ms. */
     GH_MUST_CHECK gh_err (*session_touch)(struct gh_tx *tx, const char *sid, int64_t last_seen_ms,
                                           int64_t idle_expires_ms);

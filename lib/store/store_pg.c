@@ -99,7 +99,7 @@ static const char *const sql[S_COUNT_] = {
                          "SET role = excluded.role, updated_ms = excluded.updated_ms",
     [S_MEMBERSHIP_GET] = "SELECT role FROM memberships WHERE user_sid = $1 AND account_sid = $2",
     [S_SESSION_INSERT] = "INSERT INTO sessions (" GH_SESSION_COLS ", key_id, token_digest) "
-                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     [S_SESSION_GET] =
         "SELECT " GH_SESSION_COLS ", key_id, token_digest FROM sessions WHERE sid = $1",
     [S_SESSION_TOUCH] =
@@ -147,6 +147,8 @@ static const char *const sql[S_COUNT_] = {
                           "VALUES ($1, $2, 0, $3)",
     [S_RECOVERY_USE] = "UPDATE recovery_codes SET used_ms = $3 "
                        "WHERE user_sid = $1 AND digest = $2 AND used_ms = 0",
+    [S_SESSION_SET_STATUS] =
+        "UPDATE sessions SET status = $2, expires_ms = $3, idle_expires_ms = $4 WHERE sid = $1",
     [S_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes WHERE user_sid = $1 AND used_ms = 0",
 };
 
@@ -1301,6 +1303,24 @@ pg_membership_get(struct gh_tx *tx, const char *user_sid, const char *account_si
 
 /* ---- sessions ---- */
 
+static const char *const session_status_names[] = {"active", "pending_mfa", "enrol_only"};
+
+static gh_err
+pg_session_set_status(struct gh_tx *tx, const char *sid, enum gh_session_status status,
+                      int64_t expires_ms, int64_t idle_expires_ms)
+{
+    struct params p = {0};
+    long n = 0;
+
+    GH_ENSURE((unsigned)status < 3, GH_E_INVALID);
+    p_text(&p, sid);
+    p_text(&p, session_status_names[status]);
+    p_i64(&p, expires_ms);
+    p_i64(&p, idle_expires_ms);
+    GH_TRY(exec_cmd(tx, S_SESSION_SET_STATUS, &p, &n));
+    return n == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
 static gh_err
 pg_session_insert(struct gh_tx *tx, const struct gh_session *s, uint32_t key_id,
                   const uint8_t digest[32])
@@ -1313,6 +1333,8 @@ pg_session_insert(struct gh_tx *tx, const struct gh_session *s, uint32_t key_id,
     p_i64(&p, s->last_seen_ms);
     p_i64(&p, s->expires_ms);
     p_i64(&p, s->idle_expires_ms);
+    GH_ENSURE((unsigned)s->status < 3, GH_E_INVALID);
+    p_text(&p, session_status_names[s->status]);
     p_i64(&p, key_id);
     p_blob(&p, digest, 32);
     return exec_cmd(tx, S_SESSION_INSERT, &p, NULL);
@@ -1322,6 +1344,8 @@ pg_session_insert(struct gh_tx *tx, const struct gh_session *s, uint32_t key_id,
 static gh_err
 read_session(const PGresult *r, int row, struct gh_session *s)
 {
+    int status = 0;
+
     memset(s, 0, sizeof(*s));
     GH_TRY(col_text(r, row, 0, s->sid, sizeof(s->sid)));
     GH_TRY(col_text(r, row, 1, s->user_sid, sizeof(s->user_sid)));
@@ -1329,6 +1353,8 @@ read_session(const PGresult *r, int row, struct gh_session *s)
     s->last_seen_ms = col_i64(r, row, 3);
     s->expires_ms = col_i64(r, row, 4);
     s->idle_expires_ms = col_i64(r, row, 5);
+    GH_TRY(col_enum(r, row, 6, session_status_names, 3, &status));
+    s->status = (enum gh_session_status)status;
     return GH_OK;
 }
 
@@ -1340,8 +1366,8 @@ read_session_digest(const PGresult *r, int row, struct gh_session *s, uint32_t *
     size_t len = 0;
 
     GH_TRY(read_session(r, row, s));
-    *key_id = (uint32_t)col_i64(r, row, 6);
-    GH_TRY(col_blob(r, row, 7, digest, 32, &len));
+    *key_id = (uint32_t)col_i64(r, row, 7);
+    GH_TRY(col_blob(r, row, 8, digest, 32, &len));
     GH_ENSURE(len == 32, GH_E_STORE);
     return GH_OK;
 }
@@ -1750,6 +1776,7 @@ static const struct gh_store_ops pg_ops = {
     .session_insert = pg_session_insert,
     .session_get = pg_session_get,
     .session_touch = pg_session_touch,
+    .session_set_status = pg_session_set_status,
     .session_delete = pg_session_delete,
     .session_delete_user = pg_session_delete_user,
     .session_list = pg_session_list,

@@ -95,7 +95,7 @@ static const char *const sql[S_COUNT_] = {
                          "SET role = excluded.role, updated_ms = excluded.updated_ms",
     [S_MEMBERSHIP_GET] = "SELECT role FROM memberships WHERE user_sid = ?1 AND account_sid = ?2",
     [S_SESSION_INSERT] = "INSERT INTO sessions (" GH_SESSION_COLS ", key_id, token_digest) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_SESSION_GET] =
         "SELECT " GH_SESSION_COLS ", key_id, token_digest FROM sessions WHERE sid = ?1",
     [S_SESSION_TOUCH] =
@@ -143,6 +143,8 @@ static const char *const sql[S_COUNT_] = {
                           "VALUES (?1, ?2, 0, ?3)",
     [S_RECOVERY_USE] = "UPDATE recovery_codes SET used_ms = ?3 "
                        "WHERE user_sid = ?1 AND digest = ?2 AND used_ms = 0",
+    [S_SESSION_SET_STATUS] =
+        "UPDATE sessions SET status = ?2, expires_ms = ?3, idle_expires_ms = ?4 WHERE sid = ?1",
     [S_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes WHERE user_sid = ?1 AND used_ms = 0",
 };
 
@@ -1198,6 +1200,24 @@ sqlite_membership_get(struct gh_tx *tx, const char *user_sid, const char *accoun
 
 /* ---- sessions ---- */
 
+static const char *const session_status_names[] = {"active", "pending_mfa", "enrol_only"};
+
+static gh_err
+sqlite_session_set_status(struct gh_tx *tx, const char *sid, enum gh_session_status status,
+                          int64_t expires_ms, int64_t idle_expires_ms)
+{
+    sqlite3_stmt *s;
+
+    GH_ENSURE((unsigned)status < 3, GH_E_INVALID);
+    GH_TRY(stmt(tx, S_SESSION_SET_STATUS, &s));
+    GH_TRY(bind_text(s, 1, sid));
+    GH_TRY(bind_text(s, 2, session_status_names[status]));
+    GH_TRY(bind_i64(s, 3, expires_ms));
+    GH_TRY(bind_i64(s, 4, idle_expires_ms));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
 static gh_err
 sqlite_session_insert(struct gh_tx *tx, const struct gh_session *ses, uint32_t key_id,
                       const uint8_t digest[32])
@@ -1211,8 +1231,10 @@ sqlite_session_insert(struct gh_tx *tx, const struct gh_session *ses, uint32_t k
     GH_TRY(bind_i64(s, 4, ses->last_seen_ms));
     GH_TRY(bind_i64(s, 5, ses->expires_ms));
     GH_TRY(bind_i64(s, 6, ses->idle_expires_ms));
-    GH_TRY(bind_i64(s, 7, key_id));
-    GH_TRY(bind_blob(s, 8, digest, 32));
+    GH_ENSURE((unsigned)ses->status < 3, GH_E_INVALID);
+    GH_TRY(bind_text(s, 7, session_status_names[ses->status]));
+    GH_TRY(bind_i64(s, 8, key_id));
+    GH_TRY(bind_blob(s, 9, digest, 32));
     return run(s);
 }
 
@@ -1220,6 +1242,8 @@ sqlite_session_insert(struct gh_tx *tx, const struct gh_session *ses, uint32_t k
 static gh_err
 read_session(sqlite3_stmt *s, struct gh_session *ses)
 {
+    int status = 0;
+
     memset(ses, 0, sizeof(*ses));
     GH_TRY(col_text(s, 0, ses->sid, sizeof(ses->sid)));
     GH_TRY(col_text(s, 1, ses->user_sid, sizeof(ses->user_sid)));
@@ -1227,6 +1251,8 @@ read_session(sqlite3_stmt *s, struct gh_session *ses)
     ses->last_seen_ms = sqlite3_column_int64(s, 3);
     ses->expires_ms = sqlite3_column_int64(s, 4);
     ses->idle_expires_ms = sqlite3_column_int64(s, 5);
+    GH_TRY(col_enum(s, 6, session_status_names, 3, &status));
+    ses->status = (enum gh_session_status)status;
     return GH_OK;
 }
 
@@ -1237,8 +1263,8 @@ read_session_digest(sqlite3_stmt *s, struct gh_session *ses, uint32_t *key_id, u
     size_t len = 0;
 
     GH_TRY(read_session(s, ses));
-    *key_id = (uint32_t)sqlite3_column_int64(s, 6);
-    GH_TRY(col_blob(s, 7, digest, 32, &len));
+    *key_id = (uint32_t)sqlite3_column_int64(s, 7);
+    GH_TRY(col_blob(s, 8, digest, 32, &len));
     GH_ENSURE(len == 32, GH_E_STORE);
     return GH_OK;
 }
@@ -1687,6 +1713,7 @@ static const struct gh_store_ops sqlite_ops = {
     .session_insert = sqlite_session_insert,
     .session_get = sqlite_session_get,
     .session_touch = sqlite_session_touch,
+    .session_set_status = sqlite_session_set_status,
     .session_delete = sqlite_session_delete,
     .session_delete_user = sqlite_session_delete_user,
     .session_list = sqlite_session_list,

@@ -1807,6 +1807,7 @@ assert_session_equal(const struct gh_session *got, const struct gh_session *want
     assert_int_equal(got->last_seen_ms, want->last_seen_ms);
     assert_int_equal(got->expires_ms, want->expires_ms);
     assert_int_equal(got->idle_expires_ms, want->idle_expires_ms);
+    assert_int_equal(got->status, want->status);
 }
 
 /* session_get of want->sid: the row, its key id and digest (inserted with fill). */
@@ -2252,6 +2253,39 @@ recovery_replace_use_and_count(const char *target)
     close_store(st);
 }
 
+static void
+session_status_round_trips_and_changes(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_session pending = session_row(1, U1, 1000);
+    struct gh_session enrol = session_row(2, U1, 2000);
+    uint8_t digest[32];
+    uint32_t key_id = 0;
+    struct gh_session got;
+    struct gh_tx *tx;
+
+    seed_users(st);
+    pending.status = GH_SESSION_PENDING_MFA;
+    enrol.status = GH_SESSION_ENROL_ONLY;
+    tx = begin(st, GH_TX_WRITE);
+    insert_session(tx, &pending, 0x31);
+    insert_session(tx, &enrol, 0x32);
+    assert_session(tx, &pending, 0x31);
+    assert_session(tx, &enrol, 0x32);
+    /* Completing the second factor: active, with new expiries. */
+    assert_gh(GH_ST(tx)->session_set_status(tx, pending.sid, GH_SESSION_ACTIVE, 90000, 9000),
+              GH_OK);
+    assert_gh(GH_ST(tx)->session_get(tx, pending.sid, &got, &key_id, digest), GH_OK);
+    assert_int_equal(got.status, GH_SESSION_ACTIVE);
+    assert_int_equal(got.expires_ms, 90000);
+    assert_int_equal(got.idle_expires_ms, 9000);
+    assert_gh(GH_ST(tx)->session_set_status(tx, "SE00000000000000000000000000000099",
+                                            GH_SESSION_ACTIVE, 1, 1),
+              GH_E_NOT_FOUND);
+    commit(tx);
+    close_store(st);
+}
+
 /* ---- revoked access tokens and token settings ---- */
 
 static void
@@ -2609,6 +2643,7 @@ const struct store_contract_case store_contract_cases[] = {
     CASE(throttle_absent_then_put_then_get),
     CASE(revoked_put_get_and_sweep),
     CASE(setting_absent_put_and_replace),
+    CASE(session_status_round_trips_and_changes),
     CASE(factor_insert_get_list_and_delete),
     CASE(factor_verify_advance_and_sweep),
     CASE(recovery_replace_use_and_count),
