@@ -10,6 +10,23 @@
 
 #include "server.h"
 
+/*
+ * What a session may do: "active"; "pending_mfa" (complete the second factor); "enrol_only"
+ * (enrol one: the account requires it); "passphrase_change_required" (it was found in a breach).
+ */
+static const char *
+session_status_text(const struct gh_session *s)
+{
+    switch (s->status) {
+    case GH_SESSION_PENDING_MFA:
+        return "pending_mfa";
+    case GH_SESSION_ENROL_ONLY:
+        return "enrol_only";
+    default:
+        return s->must_change_passphrase ? "passphrase_change_required" : "active";
+    }
+}
+
 /* {sid, user_sid, status, must_change_passphrase, [token | current], date_created, date_last_seen, expires,
  * idle_expires, url}: expires is the absolute end; idle_expires, the end if left unused. */
 static void
@@ -25,9 +42,8 @@ write_session(struct gh_request *req, struct gh_jw *w, const struct gh_session *
     gh_jw_object(w);
     gh_jw_kv_string(w, "sid", s->sid);
     gh_jw_kv_string(w, "user_sid", s->user_sid);
-    /* An ended session is never shown; a breached passphrase limits a session to changing it. */
-    gh_jw_kv_string(w, "status",
-                    s->must_change_passphrase ? "passphrase_change_required" : "active");
+    /* An ended session is never shown. */
+    gh_jw_kv_string(w, "status", session_status_text(s));
     gh_jw_key(w, "must_change_passphrase");
     gh_jw_bool(w, s->must_change_passphrase);
     if (token != NULL) {

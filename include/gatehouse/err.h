@@ -31,6 +31,7 @@
       "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions")                       \
     X(GH_E_DENIED, 401, 20003, "Authenticate")                                                     \
     X(GH_E_FORBIDDEN, 403, 20403, "Forbidden")                                                     \
+    X(GH_E_MFA_CODE, 400, 60200, "The code is wrong, expired or already used")                     \
     X(GH_E_TOKEN_INVALID, 401, 20101, "Invalid Access Token")                                      \
     X(GH_E_TOKEN_ISSUER, 401, 20103, "Invalid Access Token issuer/subject")                        \
     X(GH_E_TOKEN_EXPIRED, 401, 20104, "Access Token expired or expiration date invalid")           \
@@ -39,6 +40,8 @@
     X(GH_E_TOKEN_REVOKED, 401, 20101, "Access Token has been revoked")                             \
     X(GH_E_TOKEN_TTL, 400, 20157, "Expiration Time exceeds the maximum allowed (24 hours)")        \
     X(GH_E_KEY_RESTRICTED, 403, 70051, "Authorization failed")                                     \
+    X(GH_E_MFA_REQUIRED, 403, 20403,                                                               \
+      "Complete the second factor first (or enrol one, where the account requires it)")            \
     X(GH_E_MUST_CHANGE_PASSPHRASE, 403, 20403,                                                     \
       "Change your passphrase first: it has appeared in a data breach")                            \
     X(GH_E_NOT_FOUND, 404, 20404, "The requested resource was not found")                          \
@@ -56,6 +59,8 @@
     X(GH_E_IO, 500, 20500, "Input/output error")                                                   \
     X(GH_E_INTERRUPTED, 500, 20500, "Interrupted")                                                 \
     X(GH_E_BUSY, 503, 20503, "Service temporarily unavailable")                                    \
+    X(GH_E_CLOCK, 503, 20503,                                                                      \
+      "This server's clock is wrong: one-time codes cannot be checked until it is set right")      \
     X(GH_E_BREACH_INDEX, 503, 20503,                                                               \
       "The breached-passphrase index is unavailable; passphrases cannot be set until it is back")  \
     X(GH_E_RETRY, 503, 20503, "Service temporarily unavailable")                                   \

@@ -140,6 +140,7 @@ struct gh_principal {
     enum gh_key_type key_type;     /* GH_PRINCIPAL_KEY only */
     char user_sid[GH_SID_SIZE];    /* GH_PRINCIPAL_SESSION only (sid is the session's) */
     bool must_change_passphrase;   /* GH_PRINCIPAL_SESSION only: holds session.self alone */
+    enum gh_session_status session_status; /* GH_PRINCIPAL_SESSION only */
 };
 
 /** The operator principal: full power, used by the command line on its own data folder. */

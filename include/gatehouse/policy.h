@@ -27,7 +27,9 @@
     X(GH_PERM_SESSION_SELF, "session.self")                                                        \
     X(GH_PERM_TOKEN_MINT, "access_token.mint")                                                     \
     X(GH_PERM_TOKEN_VERIFY, "access_token.verify")                                                 \
-    X(GH_PERM_TOKEN_REVOKE, "access_token.revoke")
+    X(GH_PERM_TOKEN_REVOKE, "access_token.revoke")                                                 \
+    X(GH_PERM_MFA_SELF, "mfa.self")                                                                \
+    X(GH_PERM_SESSION_MFA, "session.mfa")
 
 #define GH_PERM_ENUM_(name, text) name,
 enum gh_perm { GH_PERM_INVALID_ = 0, GH_PERM_TABLE(GH_PERM_ENUM_) GH_PERM_COUNT_ };

@@ -20,6 +20,7 @@
 #include <gatehouse/model.h>
 #include <gatehouse/passphrase.h>
 #include <gatehouse/pwhash.h>
+#include <gatehouse/totp.h>
 
 struct gh_ctx;
 struct gh_user_spec;
@@ -458,6 +459,55 @@ GH_API GH_MUST_CHECK gh_err gh_authenticate_client_token(struct gh_ctx *ctx,
                                                          const struct gh_origin *from,
                                                          const char *token,
                                                          struct gh_principal *out);
+
+/* ---- second factors ------------------------------------------------------------------------ */
+
+#define GH_RECOVERY_CODES     10 /* per user */
+#define GH_RECOVERY_CODE_SIZE 15 /* "XXXX-XXXX-XXXX" (60 bits of base32) and its NUL */
+#define GH_FACTORS_MAX        10 /* per user, verified or not */
+
+struct gh_mfa_enrolment {
+    struct gh_factor factor;
+    char secret[GH_TOTP_SECRET_B32_SIZE]; /* base32: shown once, then only sealed */
+    char uri[GH_TOTP_URI_SIZE];           /* otpauth://totp/... (it holds the secret) */
+};
+
+/**
+ * Enrols a TOTP factor for the caller's own user (a session): unverified until a first code,
+ * lapsing after 10 minutes.  params NULL: SHA-1, 6 digits, 30 s.  The caller wipes out.
+ */
+GH_API GH_MUST_CHECK gh_err gh_mfa_enrol(struct gh_ctx *ctx, const struct gh_origin *from,
+                                         const struct gh_principal *who, const char *user_sid,
+                                         const struct gh_totp_params *params, const char *issuer,
+                                         struct gh_mfa_enrolment *out);
+/**
+ * Confirms an unverified factor with a code.  The first factor a user confirms brings the
+ * recovery codes (*ncodes = GH_RECOVERY_CODES, shown once); an enrol-only session becomes a full
+ * one.  GH_E_MFA_CODE for a wrong or used code, GH_E_LIMIT (retry_after_s) when throttled,
+ * GH_E_CLOCK when this server's clock is known to be wrong.
+ */
+GH_API GH_MUST_CHECK gh_err gh_mfa_confirm(struct gh_ctx *ctx, const struct gh_origin *from,
+                                           const struct gh_principal *who, const char *user_sid,
+                                           const char *factor_sid, const char *code,
+                                           struct gh_factor *factor,
+                                           char codes[GH_RECOVERY_CODES][GH_RECOVERY_CODE_SIZE],
+                                           size_t *ncodes, int64_t *retry_after_s);
+/**
+ * Completes a pending login (the caller's own session) with a TOTP code or a recovery code
+ * (exactly one); *codes_left says how many recovery codes remain after one is used (else -1).
+ */
+GH_API GH_MUST_CHECK gh_err gh_mfa_complete(struct gh_ctx *ctx, const struct gh_origin *from,
+                                            const struct gh_principal *who, const char *session_sid,
+                                            const char *code, const char *recovery_code,
+                                            int64_t *codes_left, int64_t *retry_after_s);
+/** New recovery codes for the caller's own user (the old ones are void); needs a factor. */
+GH_API GH_MUST_CHECK gh_err gh_mfa_recovery_regenerate(
+    struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
+    const char *user_sid, char codes[GH_RECOVERY_CODES][GH_RECOVERY_CODE_SIZE]);
+/** An account's MfaRequired policy (account.manage; the account must be in reach). */
+GH_API GH_MUST_CHECK gh_err gh_mfa_policy_set(struct gh_ctx *ctx, const struct gh_origin *from,
+                                              const struct gh_principal *who,
+                                              const char *account_sid, bool required);
 
 /* ---- audit -------------------------------------------------------------------------------- */
 

@@ -60,6 +60,13 @@ user_perm(enum gh_perm perm)
     return perm == GH_PERM_USER_READ || perm == GH_PERM_USER_MANAGE || perm == GH_PERM_SESSION_SELF;
 }
 
+/* What only a human's own session can do: its sessions, its factors, its second step. */
+static bool
+session_only(enum gh_perm perm)
+{
+    return perm == GH_PERM_SESSION_SELF || perm == GH_PERM_MFA_SELF || perm == GH_PERM_SESSION_MFA;
+}
+
 /* The access-token permissions, which standard keys hold too. */
 static bool
 token_perm(enum gh_perm perm)
@@ -83,11 +90,10 @@ gh_principal_holds(const struct gh_principal *who, enum gh_perm perm)
     case GH_PRINCIPAL_OPERATOR:
         return GH_OK;
     case GH_PRINCIPAL_AUTH_TOKEN:
-        return perm == GH_PERM_SESSION_SELF ? GH_E_FORBIDDEN
-                                            : GH_OK; /* an account has no session */
+        return session_only(perm) ? GH_E_FORBIDDEN : GH_OK; /* an account has no session */
     case GH_PRINCIPAL_KEY:
         if (who->key_type == GH_KEY_MAIN) {
-            return perm == GH_PERM_SESSION_SELF ? GH_E_FORBIDDEN : GH_OK;
+            return session_only(perm) ? GH_E_FORBIDDEN : GH_OK;
         }
         if (who->key_type == GH_KEY_RESTRICTED) {
             return GH_E_KEY_RESTRICTED;
@@ -98,10 +104,18 @@ gh_principal_holds(const struct gh_principal *who, enum gh_perm perm)
         }
         return GH_E_FORBIDDEN;
     case GH_PRINCIPAL_SESSION:
+        /* A login waiting for its second factor can only complete it; one whose account
+         * requires a factor the user lacks can only enrol one. */
+        if (who->session_status == GH_SESSION_PENDING_MFA) {
+            return perm == GH_PERM_SESSION_MFA ? GH_OK : GH_E_MFA_REQUIRED;
+        }
+        if (who->session_status == GH_SESSION_ENROL_ONLY) {
+            return perm == GH_PERM_MFA_SELF ? GH_OK : GH_E_MFA_REQUIRED;
+        }
         if (who->must_change_passphrase && perm != GH_PERM_SESSION_SELF) {
             return GH_E_MUST_CHANGE_PASSPHRASE;
         }
-        return session_holds(perm);
+        return perm == GH_PERM_MFA_SELF ? GH_OK : session_holds(perm);
     case GH_PRINCIPAL_NONE:
     default:
         return GH_E_DENIED;

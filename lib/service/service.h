@@ -158,6 +158,11 @@ GH_MUST_CHECK gh_err gh__keyring_reload(struct gh_ctx *ctx, struct gh_tx *tx);
 /* gh__keyring_reload as a gh__transact step (arg unused). */
 GH_MUST_CHECK gh_err gh__keyring_reload_step(struct gh_ctx *ctx, struct gh_tx *tx, void *arg);
 
+/* ---- mfa.c ---- */
+
+/* Whether an account requires a second factor of its members (MfaRequired). */
+GH_MUST_CHECK gh_err gh__mfa_required(struct gh_tx *tx, const char *account_sid, bool *required);
+
 /* ---- auth.c ---- */
 
 /*

@@ -15,6 +15,8 @@
 
 #define TOUCH_EVERY_MS (60 * 1000) /* a session's last_seen is written at most once a minute */
 
+#define PENDING_TTL_MS (5 * 60 * 1000) /* to complete the second factor */
+
 static const struct gh_throttle_rule user_rule = {15 * 60 * 1000, 5, 60 * 1000, 15 * 60 * 1000};
 static const struct gh_throttle_rule addr_rule = {15 * 60 * 1000, 100, 15 * 60 * 1000,
                                                   15 * 60 * 1000};
@@ -119,6 +121,32 @@ prune_sessions(struct gh_tx *tx, const char *user_sid, int64_t now)
     return rc;
 }
 
+/*
+ * What a right passphrase opens: a pending session when the user has a verified factor, an
+ * enrol-only one when the main account requires MFA and the user has none, else a full one.
+ */
+static gh_err
+second_factor_due(struct gh_tx *tx, const char *user_sid, enum gh_session_status *status)
+{
+    struct gh_factor list[GH_FACTORS_MAX];
+    char main_sid[GH_SID_SIZE];
+    bool required = false;
+    size_t n = 0;
+
+    *status = GH_SESSION_ACTIVE;
+    GH_TRY(GH_ST(tx)->factor_list(tx, user_sid, list, GH_FACTORS_MAX, &n));
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].status == GH_FACTOR_VERIFIED) {
+            *status = GH_SESSION_PENDING_MFA;
+            return GH_OK;
+        }
+    }
+    GH_TRY(GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, main_sid, sizeof(main_sid)));
+    GH_TRY(gh__mfa_required(tx, main_sid, &required));
+    *status = required ? GH_SESSION_ENROL_ONLY : GH_SESSION_ACTIVE;
+    return GH_OK;
+}
+
 static gh_err
 record_success(struct gh_ctx *ctx, struct gh_tx *tx, struct login *l)
 {
@@ -146,6 +174,10 @@ record_success(struct gh_ctx *ctx, struct gh_tx *tx, struct login *l)
     s->created_ms = s->last_seen_ms = now;
     s->expires_ms = now + ctx->session_ttl_ms;
     s->idle_expires_ms = now + ctx->session_idle_ms;
+    GH_TRY(second_factor_due(tx, l->user.sid, &s->status));
+    if (s->status == GH_SESSION_PENDING_MFA) {
+        s->expires_ms = s->idle_expires_ms = now + PENDING_TTL_MS;
+    }
     GH_TRY(new_token(ctx, tx, s, l->token, &key_id, digest));
     GH_TRY(GH_ST(tx)->session_insert(tx, s, key_id, digest));
     s->must_change_passphrase = l->user.must_change;
@@ -354,6 +386,7 @@ gh_authenticate_bearer(struct gh_ctx *ctx, const struct gh_origin *from, const c
     memcpy(out->sid, b.sid, sizeof(out->sid));
     memcpy(out->user_sid, b.user.sid, sizeof(out->user_sid));
     out->must_change_passphrase = b.user.must_change;
+    out->session_status = b.session.status;
     return GH_OK;
 }
 

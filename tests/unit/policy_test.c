@@ -207,13 +207,17 @@ struct holds_row {
     const char *who;
     struct gh_principal p;
     gh_err account, user, self, token;
+    gh_err mfa; /* session.mfa: completing a second factor (mfa.self goes with session.self) */
 };
 
 static gh_err
 row_expects(const struct holds_row *r, enum gh_perm perm)
 {
-    if (perm == GH_PERM_SESSION_SELF) {
+    if (perm == GH_PERM_SESSION_SELF || perm == GH_PERM_MFA_SELF) {
         return r->self;
+    }
+    if (perm == GH_PERM_SESSION_MFA) {
+        return r->mfa;
     }
     if (perm == GH_PERM_TOKEN_MINT || perm == GH_PERM_TOKEN_VERIFY ||
         perm == GH_PERM_TOKEN_REVOKE) {
@@ -227,23 +231,36 @@ holds_matrix_for_every_permission(void **state)
 {
     struct gh_principal op;
     const gh_err ok = GH_OK, no = GH_E_FORBIDDEN, rk = GH_E_KEY_RESTRICTED, de = GH_E_DENIED;
+    const gh_err mf = GH_E_MFA_REQUIRED;
+    struct gh_principal pending = principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN);
+    struct gh_principal enrol = principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN);
+
+    pending.session_status = GH_SESSION_PENDING_MFA;
+    enrol.session_status = GH_SESSION_ENROL_ONLY;
     const struct holds_row rows[] = {
-        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN), ok, ok, ok, ok},
-        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ok, ok, no, ok},
-        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ok, ok, no, ok},
-        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD), no, no, no, ok},
-        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING), no, no, no, ok},
-        {"restricted key", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), rk, rk, rk, rk},
-        {"session", principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN), no, ok, ok, no},
-        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), de, de, de, de},
-        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), de, de, de, de},
-        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), no, no, no, no},
+        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN), ok, ok, ok, ok, ok},
+        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ok, ok, no, ok, no},
+        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ok, ok, no, ok, no},
+        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD), no, no, no, ok, no},
+        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING), no, no, no, ok, no},
+        {"restricted key", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), rk, rk, rk, rk, rk},
+        {"session", principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN), no, ok, ok, no, no},
+        {"pending MFA session", pending, mf, mf, mf, mf, ok},
+        {"enrol-only session", enrol, mf, mf, mf, mf, mf},
+        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), de, de, de, de, de},
+        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), de, de, de, de, de},
+        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), no, no, no, no, no},
     };
 
     (void)state;
     gh_principal_operator(&op);
     for (int perm = GH_PERM_INVALID_ + 1; perm < GH_PERM_COUNT_; perm++) {
         for (size_t i = 0; i < GH_ARRAY_LEN(rows); i++) {
+            /* the enrol-only session holds mfa.self, which row_expects gives as "self" */
+            if (strcmp(rows[i].who, "enrol-only session") == 0 && perm == GH_PERM_MFA_SELF) {
+                assert_gh(gh_principal_holds(&rows[i].p, (enum gh_perm)perm), GH_OK);
+                continue;
+            }
             gh_err got = gh_principal_holds(&rows[i].p, (enum gh_perm)perm);
             gh_err expect = row_expects(&rows[i], (enum gh_perm)perm);
 
