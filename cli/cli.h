@@ -88,6 +88,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_master_key(int argc, char **argv);
+int cmd_mfa(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_breach(int argc, char **argv);
 int cmd_user(int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
     {"key", cmd_key, "create API keys (main keys are created only here)"},
     {"user", cmd_user, "create human users (the passphrase on standard input)"},
     {"passphrase", cmd_passphrase, "explain, compare and generate passphrases"},
+    {"mfa", cmd_mfa, "enrol a user's TOTP factor at the terminal (QR code, recovery codes)"},
     {"token", cmd_token, "mint and verify access tokens; revoke them; token settings"},
     {"breach", cmd_breach, "import and query the breached-passphrase index"},
     {"pwhash", cmd_pwhash, "calibrate the Argon2id parameters for this machine"},

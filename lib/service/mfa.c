@@ -58,13 +58,17 @@ clock_sane(struct gh_ctx *ctx, struct gh_tx *tx)
     return GH_OK;
 }
 
-/* A session acting on its own user only (not found otherwise: nothing leaks). */
+/*
+ * A session acting on its own user only (not found otherwise: nothing leaks); the operator
+ * (the command line, holding the instance) on any user.
+ */
 static gh_err
 own_user(const struct gh_principal *who, const char *user_sid, char sid[GH_SID_SIZE])
 {
-    GH_ENSURE(who->kind == GH_PRINCIPAL_SESSION, GH_E_FORBIDDEN);
+    GH_ENSURE(who->kind == GH_PRINCIPAL_SESSION || who->kind == GH_PRINCIPAL_OPERATOR,
+              GH_E_FORBIDDEN);
     GH_ENSURE(user_sid != NULL && gh_sid_parse(user_sid, "US", sid) == GH_OK &&
-                  strcmp(sid, who->user_sid) == 0,
+                  (who->kind == GH_PRINCIPAL_OPERATOR || strcmp(sid, who->user_sid) == 0),
               GH_E_NOT_FOUND);
     return GH_OK;
 }
@@ -154,6 +158,7 @@ recovery_new(struct gh_ctx *ctx, struct gh_tx *tx, const char *user_sid,
 struct enrol_call {
     const struct gh_origin *from;
     const struct gh_principal *who;
+    const char *user;
     struct gh_totp_params params;
     const char *issuer;
     struct gh_mfa_enrolment *out;
@@ -172,7 +177,7 @@ enrol_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     int64_t swept = 0;
     gh_err rc;
 
-    GH_TRY(GH_ST(tx)->user_get(tx, c->who->user_sid, &user, NULL));
+    GH_TRY(GH_ST(tx)->user_get(tx, c->user, &user, NULL));
     GH_TRY(GH_ST(tx)->factor_sweep(tx, user.sid, now, &swept));
     memset(f, 0, sizeof(*f));
     GH_TRY(gh_sid_new("YF", f->sid));
@@ -198,7 +203,7 @@ enrol_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     }
     gh_wipe(&row, sizeof(row));
     GH_TRY(rc);
-    struct gh_audit_entry e = {c->from, c->who->sid, "mfa.enrol", f->sid, true, "totp"};
+    struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "mfa.enrol", f->sid, true, "totp"};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -217,6 +222,7 @@ gh_mfa_enrol(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_p
     GH_TRY(own_user(who, user_sid, sid));
     c.from = from;
     c.who = who;
+    c.user = sid;
     c.params = params != NULL ? *params : GH_TOTP_PARAMS_DEFAULT;
     c.issuer = issuer != NULL && issuer[0] != '\0' ? issuer : "Gatehouse";
     c.out = out;
@@ -233,6 +239,7 @@ gh_mfa_enrol(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_p
 struct code_call {
     const struct gh_origin *from;
     const struct gh_principal *who;
+    const char *user;       /* whose factors */
     const char *factor_sid; /* confirm: this unverified factor; complete: any verified one */
     const char *code;
     const char *recovery_code;
@@ -263,7 +270,7 @@ try_factor(struct gh_ctx *ctx, struct gh_tx *tx, struct code_call *c, const char
     gh_err rc = GH_ST(tx)->factor_get(tx, sid, &f, &row);
 
     GH_TRY(rc);
-    if (strcmp(f.user_sid, c->who->user_sid) != 0 ||
+    if (strcmp(f.user_sid, c->user) != 0 ||
         f.status != (confirming ? GH_FACTOR_UNVERIFIED : GH_FACTOR_VERIFIED) ||
         (confirming && f.expires_ms <= c->now)) {
         gh_wipe(&row, sizeof(row));
@@ -301,11 +308,11 @@ try_recovery(struct gh_ctx *ctx, struct gh_tx *tx, struct code_call *c)
     uint8_t digest[32];
     bool used = false;
 
-    GH_TRY(recovery_digest(ctx, tx, c->who->user_sid, c->recovery_code, digest));
-    GH_TRY(GH_ST(tx)->recovery_use(tx, c->who->user_sid, digest, c->now, &used));
+    GH_TRY(recovery_digest(ctx, tx, c->user, c->recovery_code, digest));
+    GH_TRY(GH_ST(tx)->recovery_use(tx, c->user, digest, c->now, &used));
     sodium_memzero(digest, sizeof(digest));
     c->accepted = used;
-    return GH_ST(tx)->recovery_left(tx, c->who->user_sid, &c->codes_left);
+    return GH_ST(tx)->recovery_left(tx, c->user, &c->codes_left);
 }
 
 /* The outcome's audit event and throttle bookkeeping. */
@@ -324,7 +331,7 @@ record_attempt(struct gh_ctx *ctx, struct gh_tx *tx, struct code_call *c, const 
         snprintf(detail, sizeof(detail), "recovery code; %" PRId64 " left", c->codes_left);
         why = c->accepted ? detail : "wrong recovery code";
     }
-    struct gh_audit_entry e = {c->from, c->who->sid, action, c->who->user_sid, c->accepted, why};
+    struct gh_audit_entry e = {c->from, gh__actor_of(c->who), action, c->user, c->accepted, why};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -343,7 +350,7 @@ confirm_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
         c->locked_until = locked;
         return GH_E_LIMIT;
     }
-    GH_TRY(GH_ST(tx)->factor_list(tx, c->who->user_sid, list, GH_FACTORS_MAX, &n));
+    GH_TRY(GH_ST(tx)->factor_list(tx, c->user, list, GH_FACTORS_MAX, &n));
     c->first_factor = true;
     for (size_t i = 0; i < n; i++) {
         c->first_factor = c->first_factor && list[i].status != GH_FACTOR_VERIFIED;
@@ -354,7 +361,7 @@ confirm_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
         return GH_OK;
     }
     if (c->first_factor) {
-        GH_TRY(recovery_new(ctx, tx, c->who->user_sid, c->codes));
+        GH_TRY(recovery_new(ctx, tx, c->user, c->codes));
         c->codes_left = GH_RECOVERY_CODES;
     }
     /* An enrol-only session has what it lacked: it becomes a full one. */
@@ -383,12 +390,14 @@ finish_attempt(struct code_call *c, gh_err rc, int64_t *retry_after_s)
 }
 
 static void
-code_call_init(struct code_call *c, const struct gh_origin *from, const struct gh_principal *who)
+code_call_init(struct code_call *c, const struct gh_origin *from, const struct gh_principal *who,
+               const char *user)
 {
     memset(c, 0, sizeof(*c));
     c->from = from;
     c->who = who;
-    snprintf(c->throttle, sizeof(c->throttle), "mfa:%s", who->user_sid);
+    c->user = user;
+    snprintf(c->throttle, sizeof(c->throttle), "mfa:%s", user);
 }
 
 gh_err
@@ -409,7 +418,7 @@ gh_mfa_confirm(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh
     GH_TRY(own_user(who, user_sid, sid));
     GH_ENSURE(factor_sid != NULL && gh_sid_parse(factor_sid, "YF", fsid) == GH_OK, GH_E_NOT_FOUND);
     GH_ENSURE(code != NULL, GH_E_MISSING);
-    code_call_init(&c, from, who);
+    code_call_init(&c, from, who, sid);
     c.factor_sid = fsid;
     c.code = code;
     c.codes = codes;
@@ -441,7 +450,7 @@ complete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     if (c->recovery_code != NULL) {
         GH_TRY(try_recovery(ctx, tx, c));
     } else {
-        GH_TRY(GH_ST(tx)->factor_list(tx, c->who->user_sid, list, GH_FACTORS_MAX, &n));
+        GH_TRY(GH_ST(tx)->factor_list(tx, c->user, list, GH_FACTORS_MAX, &n));
         for (size_t i = 0; i < n && !c->accepted; i++) {
             GH_TRY(try_factor(ctx, tx, c, list[i].sid, false));
         }
@@ -471,7 +480,7 @@ gh_mfa_complete(struct gh_ctx *ctx, const struct gh_origin *from, const struct g
                   gh_sid_parse(session_sid, "SE", sid) == GH_OK && strcmp(sid, who->sid) == 0,
               GH_E_NOT_FOUND);
     GH_ENSURE((code == NULL) != (recovery_code == NULL), GH_E_MISSING);
-    code_call_init(&c, from, who);
+    code_call_init(&c, from, who, who->user_sid);
     c.code = code;
     c.recovery_code = recovery_code;
     rc = gh__transact(ctx, GH_TX_WRITE, complete_in_tx, &c);
@@ -487,6 +496,7 @@ gh_mfa_complete(struct gh_ctx *ctx, const struct gh_origin *from, const struct g
 struct regen_call {
     const struct gh_origin *from;
     const struct gh_principal *who;
+    const char *user;
     char (*codes)[GH_RECOVERY_CODE_SIZE];
 };
 
@@ -498,14 +508,18 @@ regen_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     bool verified = false;
     size_t n = 0;
 
-    GH_TRY(GH_ST(tx)->factor_list(tx, r->who->user_sid, list, GH_FACTORS_MAX, &n));
+    GH_TRY(GH_ST(tx)->factor_list(tx, r->user, list, GH_FACTORS_MAX, &n));
     for (size_t i = 0; i < n; i++) {
         verified = verified || list[i].status == GH_FACTOR_VERIFIED;
     }
     GH_ENSURE(verified, GH_E_CONFLICT); /* no factor: nothing to recover */
-    GH_TRY(recovery_new(ctx, tx, r->who->user_sid, r->codes));
-    struct gh_audit_entry e = {r->from,          r->who->sid, "mfa.recovery_codes",
-                               r->who->user_sid, true,        "regenerated; the old ones are void"};
+    GH_TRY(recovery_new(ctx, tx, r->user, r->codes));
+    struct gh_audit_entry e = {r->from,
+                               gh__actor_of(r->who),
+                               "mfa.recovery_codes",
+                               r->user,
+                               true,
+                               "regenerated; the old ones are void"};
     return gh__audit_append(ctx, tx, &e);
 }
 
@@ -515,7 +529,7 @@ gh_mfa_recovery_regenerate(struct gh_ctx *ctx, const struct gh_origin *from,
                            char codes[GH_RECOVERY_CODES][GH_RECOVERY_CODE_SIZE])
 {
     char sid[GH_SID_SIZE];
-    struct regen_call r = {from, who, codes};
+    struct regen_call r = {from, who, sid, codes};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && codes != NULL, GH_E_INVALID);

@@ -8,7 +8,7 @@
  * store; recovery codes work once each; wrong codes are throttled; an account with MfaRequired
  * gives a member without a factor a session that can only enrol one.
  */
-const { spawnSync } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const { assert, status, ok, error, findEvents } = require('./lib/check');
 const { Context } = require('./lib/client');
 
@@ -149,6 +149,43 @@ module.exports = (t) => {
         ok(await c.post(`/v1/Users/${user.sid}/Factors/${f.sid}`, { Code: code(f.secret) }, auth), 200);
         ok(await c.get(`/v1/Users/${user.sid}`, auth), 200, 'enrolled: a full session');
         ok(await c.post(`/v1/Accounts/${c.root.sid}/MfaPolicy`, { MfaRequired: 'false' }), 200);
+    });
+
+    t.test('gatehouse mfa enroll: the QR code at the terminal, the first code on standard input, recovery codes', async (c) => {
+        const user = await newUser(c);
+        const p = spawn(c.g.bin, ['mfa', 'enroll', '--user', user.sid, '--json', ...c.g.dataArgs()],
+                        { stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        const lines = [];
+        const waiters = [];
+        p.stdout.on('data', (d) => {
+            out += d;
+            let nl;
+            while ((nl = out.indexOf('\n')) >= 0) {
+                lines.push(out.slice(0, nl));
+                out = out.slice(nl + 1);
+                (waiters.shift() || (() => {}))();
+            }
+        });
+        const nextLine = () => (lines.length > 0 ? Promise.resolve() : new Promise((r) => waiters.push(r)))
+            .then(() => JSON.parse(lines.shift()));
+        const closed = new Promise((resolve) => p.on('close', resolve));
+        const e = await nextLine();
+        assert.match(e.factor_sid, /^YF[0-9a-f]{32}$/);
+        assert.match(e.uri, /^otpauth:\/\/totp\/Gatehouse:/);
+        p.stdin.end(`${code(e.secret)}\n`);
+        const done = await nextLine();
+        assert.strictEqual(done.status, 'verified');
+        assert.strictEqual(done.recovery_codes.length, 10);
+        assert.strictEqual(await closed, 0);
+        assert.strictEqual((await login(c, user)).status, 'pending_mfa');
+        /* Without --json the terminal gets the QR code drawn in half blocks. */
+        const other = await newUser(c);
+        const r = spawnSync(c.g.bin, ['mfa', 'enroll', '--user', other.sid, ...c.g.dataArgs()],
+                            { input: '000000\n', encoding: 'utf8' });
+        assert.strictEqual(r.status, 1, 'a wrong first code confirms nothing');
+        assert.match(r.stdout, /\u2588/);
+        assert.match(r.stderr, /^gatehouse: mfa enroll: The code is wrong/);
     });
 
     t.test('factors are the user\'s own: other users and account credentials get 404 / 403', async (c) => {
