@@ -1,7 +1,8 @@
 /*
  * h_mfa.c -- second factors over HTTP: POST /v1/Users/{Sid}/Factors (enrol a TOTP factor: its
  * secret, otpauth:// URI and QR code, once), POST /v1/Users/{Sid}/Factors/{FactorSid} (confirm
- * with Code; the first factor brings the recovery codes), POST /v1/Users/{Sid}/RecoveryCodes
+ * with Code; the first factor brings the recovery codes), DELETE .../Factors/{FactorSid}
+ * (CurrentPassphrase and Code of that factor), POST /v1/Users/{Sid}/RecoveryCodes
  * (new ones), POST /v1/Sessions/{Sid}/Mfa (complete a pending login with Code or
  * RecoveryCode), POST /v1/Accounts/{Sid}/MfaPolicy (MfaRequired).
  */
@@ -244,4 +245,26 @@ h_mfa_policy(struct gh_request *req, struct gh_response *res)
     gh_jw_key(w, "mfa_required");
     gh_jw_bool(w, required);
     gh_jw_object_end(w);
+}
+
+void
+h_mfa_factor_delete(struct gh_request *req, struct gh_response *res)
+{
+    const char *pass = NULL;
+    const char *code = NULL;
+    int64_t retry = 0;
+    gh_err rc = gh_param_required(req, "CurrentPassphrase", &pass);
+
+    rc = rc == GH_OK ? gh_param_required(req, "Code", &code) : rc;
+    if (rc == GH_OK) {
+        rc = gh_mfa_factor_remove(req->cfg->ctx, &req->origin, &req->who, req->captures[0],
+                                  req->captures[1], pass, strlen(pass), code, &retry);
+    }
+    if (rc == GH_E_LIMIT) {
+        gh_respond_limited(res, retry);
+    } else if (rc != GH_OK) {
+        gh_respond_error(res, rc);
+    } else {
+        gh_respond_empty(res, 204);
+    }
 }

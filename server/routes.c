@@ -49,6 +49,7 @@ static const struct route routes[] = {
     {"POST", "/v1/Users/{}/Passphrase", GH_PERM_SESSION_SELF, h_user_passphrase},
     {"POST", "/v1/Users/{}/Factors", GH_PERM_MFA_SELF, h_mfa_factor_create},
     {"POST", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, h_mfa_factor_confirm},
+    {"DELETE", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, h_mfa_factor_delete},
     {"POST", "/v1/Users/{}/RecoveryCodes", GH_PERM_MFA_SELF, h_mfa_recovery_codes},
     {"POST", "/v1/Sessions/{}/Mfa", GH_PERM_SESSION_MFA, h_mfa_session_complete},
     {"POST", "/v1/Accounts/{}/MfaPolicy", GH_PERM_ACCOUNT_MANAGE, h_mfa_policy},

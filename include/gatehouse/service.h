@@ -504,6 +504,17 @@ GH_API GH_MUST_CHECK gh_err gh_mfa_complete(struct gh_ctx *ctx, const struct gh_
 GH_API GH_MUST_CHECK gh_err gh_mfa_recovery_regenerate(
     struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_principal *who,
     const char *user_sid, char codes[GH_RECOVERY_CODES][GH_RECOVERY_CODE_SIZE]);
+/**
+ * Removes a factor: the user's own session must give the passphrase and a current code of that
+ * factor (accepted once, throttled); the operator needs neither.  The last verified factor of a
+ * member of an account that requires MFA stays (GH_E_CONFLICT); removing the last one voids the
+ * recovery codes.  GH_E_DENIED for a wrong passphrase, GH_E_MFA_CODE for a wrong code.
+ */
+GH_API GH_MUST_CHECK gh_err gh_mfa_factor_remove(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                 const struct gh_principal *who,
+                                                 const char *user_sid, const char *factor_sid,
+                                                 const char *passphrase, size_t passphrase_len,
+                                                 const char *code, int64_t *retry_after_s);
 /** An account's MfaRequired policy (account.manage; the account must be in reach). */
 GH_API GH_MUST_CHECK gh_err gh_mfa_policy_set(struct gh_ctx *ctx, const struct gh_origin *from,
                                               const struct gh_principal *who,

@@ -578,3 +578,132 @@ gh_mfa_policy_set(struct gh_ctx *ctx, const struct gh_origin *from, const struct
     GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_MANAGE));
     return gh__transact(ctx, GH_TX_WRITE, policy_in_tx, &p);
 }
+
+/* ---- removing a factor ---- */
+
+struct remove_call {
+    const struct gh_origin *from;
+    const struct gh_principal *who;
+    const char *user;
+    const char *factor_sid;
+    const char *code;
+    char stored[GH_STORE_HASH_MAX]; /* the user's passphrase hash (read first) */
+    struct code_call attempt;
+};
+
+static gh_err
+read_hash_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct remove_call *r = arg;
+    struct gh_user user;
+
+    (void)ctx;
+    return GH_ST(tx)->user_get(tx, r->user, &user, r->stored);
+}
+
+/* The passphrase, verified outside any transaction (Argon2id is slow). */
+static gh_err
+passphrase_ok(struct gh_ctx *ctx, const char *stored, const char *pass, size_t len)
+{
+    char norm[GH_PASSPHRASE_MAX_BYTES * 2];
+    struct gh_pwhasher *h;
+    gh_err rc;
+
+    GH_TRY(gh__hasher(ctx, &h));
+    rc = len <= GH_PASSPHRASE_MAX_BYTES ? gh_passphrase_normalize(pass, len, norm, sizeof(norm))
+                                        : GH_E_INVALID;
+    rc = rc == GH_OK ? gh_pwhash_verify(h, stored, norm, strlen(norm), NULL) : rc;
+    sodium_memzero(norm, sizeof(norm));
+    return rc == GH_E_INVALID ? GH_E_DENIED : rc;
+}
+
+static gh_err
+remove_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct remove_call *r = arg;
+    struct code_call *c = &r->attempt;
+    struct gh_factor list[GH_FACTORS_MAX];
+    struct gh_factor target;
+    char main_sid[GH_SID_SIZE];
+    bool required = false;
+    size_t verified = 0;
+    size_t n = 0;
+    int64_t locked = 0;
+
+    c->now = gh_ctx_now_ms(ctx);
+    GH_TRY(GH_ST(tx)->factor_get(tx, r->factor_sid, &target, NULL));
+    GH_ENSURE(strcmp(target.user_sid, r->user) == 0, GH_E_NOT_FOUND);
+    GH_TRY(GH_ST(tx)->factor_list(tx, r->user, list, GH_FACTORS_MAX, &n));
+    for (size_t i = 0; i < n; i++) {
+        verified += list[i].status == GH_FACTOR_VERIFIED ? 1 : 0;
+    }
+    if (target.status == GH_FACTOR_VERIFIED && r->who->kind != GH_PRINCIPAL_OPERATOR) {
+        /* A current code of this very factor, once (the replay guard), throttled. */
+        GH_TRY(clock_sane(ctx, tx));
+        GH_TRY(gh__throttle_locked(tx, c->throttle, c->now, &locked));
+        if (locked != 0) {
+            c->locked_until = locked;
+            return GH_E_LIMIT;
+        }
+        GH_TRY(try_factor(ctx, tx, c, r->factor_sid, false));
+        GH_TRY(record_attempt(ctx, tx, c, "mfa.remove_check"));
+        if (!c->accepted) {
+            return GH_OK;
+        }
+    }
+    c->accepted = true;
+    GH_TRY(GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, main_sid, sizeof(main_sid)));
+    GH_TRY(gh__mfa_required(tx, main_sid, &required));
+    GH_ENSURE(!(required && target.status == GH_FACTOR_VERIFIED && verified == 1), GH_E_CONFLICT);
+    GH_TRY(GH_ST(tx)->factor_delete(tx, r->factor_sid));
+    if (target.status == GH_FACTOR_VERIFIED && verified == 1) {
+        GH_TRY(GH_ST(tx)->recovery_replace(tx, r->user, NULL, 0, c->now)); /* nothing to recover */
+    }
+    struct gh_audit_entry e = {
+        r->from,      gh__actor_of(r->who),
+        "mfa.remove", r->factor_sid,
+        true,         verified == 1 ? "the last factor; recovery codes void" : ""};
+    return gh__audit_append(ctx, tx, &e);
+}
+
+gh_err
+gh_mfa_factor_remove(struct gh_ctx *ctx, const struct gh_origin *from,
+                     const struct gh_principal *who, const char *user_sid, const char *factor_sid,
+                     const char *passphrase, size_t passphrase_len, const char *code,
+                     int64_t *retry_after_s)
+{
+    char sid[GH_SID_SIZE];
+    char fsid[GH_SID_SIZE];
+    struct remove_call *r;
+    gh_err rc;
+
+    GH_ENSURE(ctx != NULL && who != NULL, GH_E_INVALID);
+    GH_TRY(gh_principal_holds(who, GH_PERM_MFA_SELF));
+    GH_TRY(own_user(who, user_sid, sid));
+    GH_ENSURE(factor_sid != NULL && gh_sid_parse(factor_sid, "YF", fsid) == GH_OK, GH_E_NOT_FOUND);
+    GH_ENSURE(who->kind == GH_PRINCIPAL_OPERATOR || (passphrase != NULL && code != NULL),
+              GH_E_MISSING);
+    r = gh__calloc(1, sizeof(*r));
+    GH_ENSURE(r != NULL, GH_E_NOMEM);
+    r->from = from;
+    r->who = who;
+    r->user = sid;
+    r->factor_sid = fsid;
+    code_call_init(&r->attempt, from, who, sid);
+    r->attempt.code = code;
+    rc = GH_OK;
+    if (who->kind != GH_PRINCIPAL_OPERATOR) {
+        rc = gh__transact(ctx, GH_TX_READ, read_hash_in_tx, r);
+        rc = rc == GH_OK ? passphrase_ok(ctx, r->stored, passphrase, passphrase_len) : rc;
+        if (rc == GH_E_DENIED) {
+            gh__audit_auth_failure(ctx, from, who->sid, "factor_removal_wrong_passphrase");
+        }
+    }
+    if (rc == GH_OK) {
+        rc = gh__transact(ctx, GH_TX_WRITE, remove_in_tx, r);
+        rc = finish_attempt(&r->attempt, rc, retry_after_s);
+    }
+    sodium_memzero(r, sizeof(*r));
+    gh__free(r);
+    return rc;
+}

@@ -151,6 +151,31 @@ module.exports = (t) => {
         ok(await c.post(`/v1/Accounts/${c.root.sid}/MfaPolicy`, { MfaRequired: 'false' }), 200);
     });
 
+    t.test('removing a factor needs the passphrase and its current code; the last one stays where MFA is required', { fresh: true }, async (c) => {
+        const user = await newUser(c);
+        const s = await login(c, user);
+        const { factor, secret, codes } = await enrolled(c, user, s);
+        /* The confirmation took the current step: the next one (now + 30 s) is the code left. */
+        const p = await login(c, user);
+        const auth = { auth: bearer(p.token) };
+        ok(await c.post(`/v1/Sessions/${p.sid}/Mfa`, { RecoveryCode: codes[0] }, auth), 200);
+        const path = `/v1/Users/${user.sid}/Factors/${factor.sid}`;
+        const next = code(secret, 30);
+        error(await c.del(path, { ...auth, form: { CurrentPassphrase: PASS } }), 400, 20001, 'no code');
+        error(await c.del(path, { ...auth, form: { CurrentPassphrase: 'not it at all, sorry', Code: next } }),
+              401, 20003, 'wrong passphrase');
+        error(await c.del(path, { ...auth, form: { CurrentPassphrase: PASS, Code: '000000' } }), 400, 60200, 'wrong code');
+        ok(await c.post(`/v1/Accounts/${c.root.sid}/MfaPolicy`, { MfaRequired: 'true' }), 200);
+        error(await c.del(path, { ...auth, form: { CurrentPassphrase: PASS, Code: next } }), 409, 20409,
+              'the last factor where MFA is required');
+        ok(await c.post(`/v1/Accounts/${c.root.sid}/MfaPolicy`, { MfaRequired: 'false' }), 200);
+        status(await c.del(path, { ...auth, form: { CurrentPassphrase: PASS, Code: next } }), 204,
+               'the refusal consumed nothing: the same code removes it now');
+        assert.strictEqual((await login(c, user)).status, 'active', 'no factor left: one step again');
+        const events = await c.g.audit();
+        assert.ok(findEvents(events, { action: 'mfa.remove', target: factor.sid }).length === 1, 'removal audited');
+    });
+
     t.test('gatehouse mfa enroll: the QR code at the terminal, the first code on standard input, recovery codes', async (c) => {
         const user = await newUser(c);
         const p = spawn(c.g.bin, ['mfa', 'enroll', '--user', user.sid, '--json', ...c.g.dataArgs()],
