@@ -34,6 +34,7 @@ struct cli_settings {
     unsigned session_idle_minutes;
     const char *breach_index;    /* config breach.index; NULL: <data>/breach.idx */
     const char *breach_required; /* config breach.required: true/false (yes/no, 1/0) */
+    const char *mfa_issuer;      /* config mfa.issuer: the name authenticator apps show */
 };
 
 /* getopt_long values of the options every command takes. */

@@ -83,7 +83,7 @@ enroll(int argc, char **argv)
     struct gh_mfa_enrolment *e = calloc(1, sizeof(*e));
     char code[CLI_PASSPHRASE_BUF];
     const char *user = NULL;
-    const char *issuer = "Gatehouse";
+    const char *issuer = NULL; /* the config's mfa.issuer, else "Gatehouse" */
     struct gh_principal op;
     struct gh_factor f;
     bool json = false;

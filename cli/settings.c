@@ -56,6 +56,8 @@ static const struct setting table[] = {
     T("breach.required", breach_required),
     T("breach_index", breach_index), /* the same two, spelt like the others */
     T("breach_required", breach_required),
+    T("mfa.issuer", mfa_issuer),
+    T("mfa_issuer", mfa_issuer),
 };
 #undef T
 #undef N
@@ -270,5 +272,6 @@ cli_ctx_config(const struct cli_settings *s, struct gh_ctx_config *cfg)
     cfg->session_ttl_s = (int64_t)s->session_lifetime_minutes * 60;
     cfg->session_idle_s = (int64_t)s->session_idle_minutes * 60;
     cfg->breach_index = s->breach_index;
+    cfg->mfa_issuer = s->mfa_issuer;
     cfg->breach_required = flag_value(s->breach_required, "breach.required");
 }

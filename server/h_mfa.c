@@ -99,7 +99,7 @@ h_mfa_factor_create(struct gh_request *req, struct gh_response *res)
     }
     rc = rc == GH_OK ? read_params(req, &params) : rc;
     rc = rc == GH_OK ? gh_mfa_enrol(req->cfg->ctx, &req->origin, &req->who, req->captures[0],
-                                    &params, "Gatehouse", e)
+                                    &params, NULL, e)
                      : rc;
     rc = rc == GH_OK ? gh_qr_png(e->uri, QR_SCALE, &png, &png_len) : rc;
     rc = rc == GH_OK ? gh_qr_svg(e->uri, &svg, &svg_len) : rc;

@@ -42,6 +42,7 @@ struct gh_ctx_config {
     int64_t session_idle_s;                 /* idle timeout; 0: 30 minutes */
     const char *breach_index; /* the breached-passphrase index; NULL: <data_dir>/breach.idx */
     bool breach_required;     /* without a usable index, setting a passphrase fails (503) */
+    const char *mfa_issuer;   /* the issuer authenticator apps show; NULL: "Gatehouse" */
 };
 
 /** Opens the store and the keyring of an initialised data folder.  GH_E_NOT_FOUND if none. */

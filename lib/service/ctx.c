@@ -112,6 +112,8 @@ instance_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 gh_err
 gh__ctx_configure(struct gh_ctx *ctx, const struct gh_ctx_config *cfg)
 {
+    GH_TRY(gh__strlcpy(ctx->mfa_issuer, cfg->mfa_issuer != NULL ? cfg->mfa_issuer : "Gatehouse",
+                       sizeof(ctx->mfa_issuer)));
     GH_TRY(gh__breach_configure(ctx, cfg));
     ctx->pwhash = cfg->pwhash;
     ctx->policy = cfg->passphrase;

@@ -224,7 +224,7 @@ gh_mfa_enrol(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_p
     c.who = who;
     c.user = sid;
     c.params = params != NULL ? *params : GH_TOTP_PARAMS_DEFAULT;
-    c.issuer = issuer != NULL && issuer[0] != '\0' ? issuer : "Gatehouse";
+    c.issuer = issuer != NULL && issuer[0] != '\0' ? issuer : ctx->mfa_issuer;
     c.out = out;
     GH_TRY(gh_totp_params_check(&c.params));
     rc = gh__transact(ctx, GH_TX_WRITE, enrol_in_tx, &c);

@@ -51,6 +51,7 @@ struct gh_ctx {
     int64_t session_ttl_ms;
     int64_t session_idle_ms;
     struct gh__breach_source breach;
+    char mfa_issuer[GH_TOTP_ISSUER_MAX + 1];
 };
 
 /* ---- users.c ---- */

@@ -213,6 +213,20 @@ module.exports = (t) => {
         assert.match(r.stderr, /^gatehouse: mfa enroll: The code is wrong/);
     });
 
+    t.test('the issuer apps show comes from the config (mfa.issuer)', { fresh: true }, async (c) => {
+        const fs = require('fs');
+        const path = require('path');
+        await c.g.stop();
+        fs.writeFileSync(path.join(c.g.data, 'gatehouse.conf'),
+                         'pwhash_memory_mib = 19\npwhash_passes = 2\nmfa.issuer = Acme Platform\n', { mode: 0o600 });
+        await c.g.start();
+        const user = await newUser(c);
+        const s = await login(c, user);
+        const f = ok(await c.post(`/v1/Users/${user.sid}/Factors`, { Type: 'totp' }, { auth: bearer(s.token) }), 201);
+        assert.ok(f.uri.startsWith(`otpauth://totp/Acme%20Platform:${encodeURIComponent(user.email)}?`), f.uri);
+        assert.ok(f.uri.includes('&issuer=Acme%20Platform&'), f.uri);
+    });
+
     t.test('factors are the user\'s own: other users and account credentials get 404 / 403', async (c) => {
         const a = await newUser(c);
         const b = await newUser(c);
