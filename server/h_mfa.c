@@ -1,6 +1,7 @@
 /*
  * h_mfa.c -- second factors over HTTP: POST /v1/Users/{Sid}/Factors (enrol a TOTP factor: its
- * secret, otpauth:// URI and QR code, once), POST /v1/Users/{Sid}/Factors/{FactorSid} (confirm
+ * secret, otpauth:// URI and QR code, once), GET /v1/Users/{Sid}/Factors (without secrets),
+ * POST /v1/Users/{Sid}/Factors/{FactorSid} (confirm
  * with Code; the first factor brings the recovery codes), DELETE .../Factors/{FactorSid}
  * (CurrentPassphrase and Code of that factor), POST /v1/Users/{Sid}/RecoveryCodes
  * (new ones), POST /v1/Sessions/{Sid}/Mfa (complete a pending login with Code or
@@ -131,6 +132,32 @@ h_mfa_factor_create(struct gh_request *req, struct gh_response *res)
         gh_wipe(e, sizeof(*e));
         free(e);
     }
+}
+
+void
+h_mfa_factor_list(struct gh_request *req, struct gh_response *res)
+{
+    struct gh_factor list[GH_FACTORS_MAX];
+    size_t n = 0;
+    gh_err rc =
+        gh_mfa_factor_list(req->cfg->ctx, &req->who, req->captures[0], list, GH_FACTORS_MAX, &n);
+    struct gh_jw *w;
+
+    if (rc != GH_OK) {
+        gh_respond_error(res, rc);
+        return;
+    }
+    w = gh_respond_json(res, 200);
+    gh_jw_object(w);
+    gh_jw_key(w, "factors");
+    gh_jw_array(w);
+    for (size_t i = 0; i < n; i++) {
+        gh_jw_object(w);
+        write_factor_fields(w, &list[i]);
+        gh_jw_object_end(w);
+    }
+    gh_jw_array_end(w);
+    gh_jw_object_end(w);
 }
 
 void

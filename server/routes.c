@@ -48,6 +48,7 @@ static const struct route routes[] = {
     {"GET", "/v1/Users/{}", GH_PERM_USER_READ, h_user_fetch},
     {"POST", "/v1/Users/{}/Passphrase", GH_PERM_SESSION_SELF, h_user_passphrase},
     {"POST", "/v1/Users/{}/Factors", GH_PERM_MFA_SELF, h_mfa_factor_create},
+    {"GET", "/v1/Users/{}/Factors", GH_PERM_MFA_SELF, h_mfa_factor_list},
     {"POST", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, h_mfa_factor_confirm},
     {"DELETE", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, h_mfa_factor_delete},
     {"POST", "/v1/Users/{}/RecoveryCodes", GH_PERM_MFA_SELF, h_mfa_recovery_codes},

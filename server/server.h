@@ -203,6 +203,7 @@ void h_user_create(struct gh_request *req, struct gh_response *res);
 void h_user_fetch(struct gh_request *req, struct gh_response *res);
 void h_user_passphrase(struct gh_request *req, struct gh_response *res);
 void h_mfa_factor_create(struct gh_request *req, struct gh_response *res);
+void h_mfa_factor_list(struct gh_request *req, struct gh_response *res);
 void h_mfa_factor_confirm(struct gh_request *req, struct gh_response *res);
 void h_mfa_factor_delete(struct gh_request *req, struct gh_response *res);
 void h_mfa_recovery_codes(struct gh_request *req, struct gh_response *res);

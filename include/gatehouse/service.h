@@ -516,6 +516,10 @@ GH_API GH_MUST_CHECK gh_err gh_mfa_factor_remove(struct gh_ctx *ctx, const struc
                                                  const char *user_sid, const char *factor_sid,
                                                  const char *passphrase, size_t passphrase_len,
                                                  const char *code, int64_t *retry_after_s);
+/** The user's factors (verified, and unverified ones not yet lapsed), oldest first. */
+GH_API GH_MUST_CHECK gh_err gh_mfa_factor_list(struct gh_ctx *ctx, const struct gh_principal *who,
+                                               const char *user_sid, struct gh_factor *out,
+                                               size_t cap, size_t *n);
 /** An account's MfaRequired policy (account.manage; the account must be in reach). */
 GH_API GH_MUST_CHECK gh_err gh_mfa_policy_set(struct gh_ctx *ctx, const struct gh_origin *from,
                                               const struct gh_principal *who,

@@ -707,3 +707,44 @@ gh_mfa_factor_remove(struct gh_ctx *ctx, const struct gh_origin *from,
     gh__free(r);
     return rc;
 }
+
+/* ---- listing ---- */
+
+struct list_call {
+    const char *user;
+    struct gh_factor *out;
+    size_t cap;
+    size_t *n;
+};
+
+static gh_err
+list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct list_call *l = arg;
+    int64_t now = gh_ctx_now_ms(ctx);
+    size_t kept = 0;
+
+    GH_TRY(GH_ST(tx)->factor_list(tx, l->user, l->out, l->cap, l->n));
+    for (size_t i = 0; i < *l->n; i++) {
+        /* an unconfirmed factor past its 10 minutes is gone, whether swept yet or not */
+        if (l->out[i].status == GH_FACTOR_VERIFIED || l->out[i].expires_ms > now) {
+            l->out[kept++] = l->out[i];
+        }
+    }
+    *l->n = kept;
+    return GH_OK;
+}
+
+gh_err
+gh_mfa_factor_list(struct gh_ctx *ctx, const struct gh_principal *who, const char *user_sid,
+                   struct gh_factor *out, size_t cap, size_t *n)
+{
+    char sid[GH_SID_SIZE];
+    struct list_call l = {sid, out, cap, n};
+
+    GH_ENSURE(ctx != NULL && who != NULL && out != NULL && n != NULL, GH_E_INVALID);
+    *n = 0;
+    GH_TRY(gh_principal_holds(who, GH_PERM_MFA_SELF));
+    GH_TRY(own_user(who, user_sid, sid));
+    return gh__transact(ctx, GH_TX_READ, list_in_tx, &l);
+}

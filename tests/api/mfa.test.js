@@ -60,8 +60,13 @@ module.exports = (t) => {
         /* An unverified factor does not gate logins. */
         assert.strictEqual((await login(c, user)).status, 'active');
         error(await c.post(`/v1/Users/${user.sid}/Factors/${f.sid}`, { Code: '000000' }, auth), 400, 60200, 'wrong code');
+        let listed = ok(await c.get(`/v1/Users/${user.sid}/Factors`, auth), 200).factors;
+        assert.deepStrictEqual(listed.map((x) => [x.sid, x.status]), [[f.sid, 'unverified']]);
+        assert.ok(!JSON.stringify(listed).includes(f.secret), 'the list never shows the secret');
         const done = ok(await c.post(`/v1/Users/${user.sid}/Factors/${f.sid}`, { Code: code(f.secret) }, auth), 200);
         assert.strictEqual(done.status, 'verified');
+        listed = ok(await c.get(`/v1/Users/${user.sid}/Factors`, auth), 200).factors;
+        assert.deepStrictEqual(listed.map((x) => [x.sid, x.status, x.expires]), [[f.sid, 'verified', null]]);
         assert.strictEqual(done.recovery_codes.length, 10);
         for (const rc of done.recovery_codes) {
             assert.match(rc, /^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/, '60 bits, grouped');
