@@ -81,7 +81,7 @@ digest_of(enum gh_jwt_alg alg)
 }
 
 gh_err
-gh__jws_hmac(enum gh_jwt_alg alg, const char *key, size_t key_len, const char *data, size_t len,
+gh__jws_hmac(enum gh_jwt_alg alg, const void *key, size_t key_len, const char *data, size_t len,
              uint8_t out[64], size_t *out_len)
 {
     const EVP_MD *md = digest_of(alg);
@@ -253,8 +253,6 @@ gh_access_token_sign(const struct gh_access_token_spec *spec, const char *secret
     char *grants = NULL;
     char *payload = NULL;
     struct gh_buf b;
-    uint8_t mac[64];
-    size_t mac_len = 0;
     gh_err rc;
 
     GH_ENSURE(out != NULL && secret != NULL, GH_E_INVALID);
@@ -292,18 +290,31 @@ gh_access_token_sign(const struct gh_access_token_spec *spec, const char *secret
     gh__buf_clear(&b);
     GH_ENSURE(rc == GH_OK, rc);
     GH_ENSURE(payload != NULL, GH_E_NOMEM);
+    rc = gh__jws_compact(spec->alg, secret, secret_len, header, payload, out);
+    gh__free(payload);
+    return rc;
+}
+
+gh_err
+gh__jws_compact(enum gh_jwt_alg alg, const void *key, size_t key_len, const char *header,
+                const char *payload, char out[GH_JWT_SIZE])
+{
+    uint8_t mac[64];
+    size_t mac_len = 0;
+    struct gh_buf b;
+    gh_err rc;
+
+    out[0] = '\0';
     gh__buf_init(&b, GH_JWT_MAX);
     rc = gh__b64url_append(&b, header, strlen(header));
     rc = rc == GH_OK ? gh__buf_appendz(&b, ".") : rc;
     rc = rc == GH_OK ? gh__b64url_append(&b, payload, strlen(payload)) : rc;
-    rc = rc == GH_OK ? gh__jws_hmac(spec->alg, secret, secret_len, b.data, b.len, mac, &mac_len)
-                     : rc;
+    rc = rc == GH_OK ? gh__jws_hmac(alg, key, key_len, b.data, b.len, mac, &mac_len) : rc;
     rc = rc == GH_OK ? gh__buf_appendz(&b, ".") : rc;
     rc = rc == GH_OK ? gh__b64url_append(&b, mac, mac_len) : rc;
     if (rc == GH_OK) {
         memcpy(out, b.data, b.len + 1);
     }
-    gh__free(payload);
     gh__buf_clear(&b);
     sodium_memzero(mac, sizeof(mac));
     return rc;

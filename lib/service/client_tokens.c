@@ -40,13 +40,10 @@ issue_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     struct issue_call *c = arg;
     uint32_t kid = gh__seal_key_id(ctx);
     uint8_t key[GH_LOOKUP_BYTES];
-    uint8_t mac[64];
     uint8_t nonce[16];
     char jti[33];
     char header[64];
     char payload[256];
-    size_t mac_len = 0;
-    struct gh_buf b;
     gh_err rc;
 
     randombytes_buf(nonce, sizeof(nonce));
@@ -57,19 +54,7 @@ issue_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
              ",\"jti\":\"%s\"}",
              c->who->sid, c->now, c->now + GH_CLIENT_TOKEN_TTL_S, jti);
     GH_TRY(signing_key(ctx, tx, kid, key));
-    gh__buf_init(&b, GH_JWT_MAX);
-    rc = gh__b64url_append(&b, header, strlen(header));
-    rc = rc == GH_OK ? gh__buf_appendz(&b, ".") : rc;
-    rc = rc == GH_OK ? gh__b64url_append(&b, payload, strlen(payload)) : rc;
-    rc = rc == GH_OK ? gh__jws_hmac(GH_JWT_HS256, (const char *)key, sizeof(key), b.data, b.len,
-                                    mac, &mac_len)
-                     : rc;
-    rc = rc == GH_OK ? gh__buf_appendz(&b, ".") : rc;
-    rc = rc == GH_OK ? gh__b64url_append(&b, mac, mac_len) : rc;
-    if (rc == GH_OK) {
-        memcpy(c->token, b.data, b.len + 1);
-    }
-    gh__buf_clear(&b);
+    rc = gh__jws_compact(GH_JWT_HS256, key, sizeof(key), header, payload, c->token);
     sodium_memzero(key, sizeof(key));
     GH_TRY(rc);
     struct gh_audit_entry e = {c->from, c->who->sid, "client_token.issue", jti, true, ""};
@@ -182,8 +167,7 @@ auth_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
         return GH_E_DENIED;
     }
     GH_TRY(rc);
-    rc = gh__jws_hmac(GH_JWT_HS256, (const char *)key, sizeof(key), a->token, a->signed_len, mac,
-                      &mac_len);
+    rc = gh__jws_hmac(GH_JWT_HS256, key, sizeof(key), a->token, a->signed_len, mac, &mac_len);
     sodium_memzero(key, sizeof(key));
     GH_TRY(rc);
     if (gh__b64url_decode(a->sig, a->sig_len, sig, sizeof(sig), &sig_len) != GH_OK ||

@@ -32,14 +32,30 @@ policy_key(const char *account_sid, char out[GH_SID_SIZE + 8])
 }
 
 gh_err
-gh__mfa_required(struct gh_tx *tx, const char *account_sid, bool *required)
+gh__mfa_required(struct gh_tx *tx, bool *required)
 {
+    char main_sid[GH_SID_SIZE];
     char key[GH_SID_SIZE + 8];
     int64_t v = 0;
 
-    policy_key(account_sid, key);
+    GH_TRY(GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, main_sid, sizeof(main_sid)));
+    policy_key(main_sid, key);
     GH_TRY(GH_ST(tx)->setting_get(tx, key, &v));
     *required = v != 0;
+    return GH_OK;
+}
+
+gh_err
+gh__mfa_verified(struct gh_tx *tx, const char *user_sid, size_t *verified)
+{
+    struct gh_factor list[GH_FACTORS_MAX];
+    size_t n = 0;
+
+    *verified = 0;
+    GH_TRY(GH_ST(tx)->factor_list(tx, user_sid, list, GH_FACTORS_MAX, &n));
+    for (size_t i = 0; i < n; i++) {
+        *verified += list[i].status == GH_FACTOR_VERIFIED ? 1 : 0;
+    }
     return GH_OK;
 }
 
@@ -335,26 +351,31 @@ record_attempt(struct gh_ctx *ctx, struct gh_tx *tx, struct code_call *c, const 
     return gh__audit_append(ctx, tx, &e);
 }
 
+/* Before any code is looked at: a sane clock, and no lock on the user's attempts. */
 static gh_err
-confirm_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+code_gate(struct gh_ctx *ctx, struct gh_tx *tx, struct code_call *c)
 {
-    struct code_call *c = arg;
-    struct gh_factor list[GH_FACTORS_MAX];
-    size_t n = 0;
     int64_t locked = 0;
 
-    c->now = gh_ctx_now_ms(ctx);
     GH_TRY(clock_sane(ctx, tx));
     GH_TRY(gh__throttle_locked(tx, c->throttle, c->now, &locked));
     if (locked != 0) {
         c->locked_until = locked;
         return GH_E_LIMIT;
     }
-    GH_TRY(GH_ST(tx)->factor_list(tx, c->user, list, GH_FACTORS_MAX, &n));
-    c->first_factor = true;
-    for (size_t i = 0; i < n; i++) {
-        c->first_factor = c->first_factor && list[i].status != GH_FACTOR_VERIFIED;
-    }
+    return GH_OK;
+}
+
+static gh_err
+confirm_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct code_call *c = arg;
+    size_t verified = 0;
+
+    c->now = gh_ctx_now_ms(ctx);
+    GH_TRY(code_gate(ctx, tx, c));
+    GH_TRY(gh__mfa_verified(tx, c->user, &verified));
+    c->first_factor = verified == 0;
     GH_TRY(try_factor(ctx, tx, c, c->factor_sid, true));
     GH_TRY(record_attempt(ctx, tx, c, "mfa.confirm"));
     if (!c->accepted) {
@@ -376,15 +397,12 @@ confirm_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 static gh_err
 finish_attempt(struct code_call *c, gh_err rc, int64_t *retry_after_s)
 {
+    if (rc == GH_OK && !c->accepted) {
+        rc = c->locked_until != 0 ? GH_E_LIMIT : GH_E_MFA_CODE; /* this failure caused a lock */
+    }
     if (rc == GH_E_LIMIT && retry_after_s != NULL) {
         *retry_after_s = (c->locked_until - c->now + 999) / 1000;
         *retry_after_s = *retry_after_s < 1 ? 1 : *retry_after_s;
-    }
-    if (rc == GH_OK && !c->accepted) {
-        rc = c->locked_until != 0 ? GH_E_LIMIT : GH_E_MFA_CODE;
-        if (rc == GH_E_LIMIT && retry_after_s != NULL) {
-            *retry_after_s = (c->locked_until - c->now + 999) / 1000;
-        }
     }
     return rc;
 }
@@ -438,15 +456,9 @@ complete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     struct code_call *c = arg;
     struct gh_factor list[GH_FACTORS_MAX];
     size_t n = 0;
-    int64_t locked = 0;
 
     c->now = gh_ctx_now_ms(ctx);
-    GH_TRY(clock_sane(ctx, tx));
-    GH_TRY(gh__throttle_locked(tx, c->throttle, c->now, &locked));
-    if (locked != 0) {
-        c->locked_until = locked;
-        return GH_E_LIMIT;
-    }
+    GH_TRY(code_gate(ctx, tx, c));
     if (c->recovery_code != NULL) {
         GH_TRY(try_recovery(ctx, tx, c));
     } else {
@@ -504,15 +516,10 @@ static gh_err
 regen_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     struct regen_call *r = arg;
-    struct gh_factor list[GH_FACTORS_MAX];
-    bool verified = false;
-    size_t n = 0;
+    size_t verified = 0;
 
-    GH_TRY(GH_ST(tx)->factor_list(tx, r->user, list, GH_FACTORS_MAX, &n));
-    for (size_t i = 0; i < n; i++) {
-        verified = verified || list[i].status == GH_FACTOR_VERIFIED;
-    }
-    GH_ENSURE(verified, GH_E_CONFLICT); /* no factor: nothing to recover */
+    GH_TRY(gh__mfa_verified(tx, r->user, &verified));
+    GH_ENSURE(verified > 0, GH_E_CONFLICT); /* no factor: nothing to recover */
     GH_TRY(recovery_new(ctx, tx, r->user, r->codes));
     struct gh_audit_entry e = {r->from,
                                gh__actor_of(r->who),
@@ -622,29 +629,17 @@ remove_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     struct remove_call *r = arg;
     struct code_call *c = &r->attempt;
-    struct gh_factor list[GH_FACTORS_MAX];
     struct gh_factor target;
-    char main_sid[GH_SID_SIZE];
     bool required = false;
     size_t verified = 0;
-    size_t n = 0;
-    int64_t locked = 0;
 
     c->now = gh_ctx_now_ms(ctx);
     GH_TRY(GH_ST(tx)->factor_get(tx, r->factor_sid, &target, NULL));
     GH_ENSURE(strcmp(target.user_sid, r->user) == 0, GH_E_NOT_FOUND);
-    GH_TRY(GH_ST(tx)->factor_list(tx, r->user, list, GH_FACTORS_MAX, &n));
-    for (size_t i = 0; i < n; i++) {
-        verified += list[i].status == GH_FACTOR_VERIFIED ? 1 : 0;
-    }
+    GH_TRY(gh__mfa_verified(tx, r->user, &verified));
     if (target.status == GH_FACTOR_VERIFIED && r->who->kind != GH_PRINCIPAL_OPERATOR) {
         /* A current code of this very factor, once (the replay guard), throttled. */
-        GH_TRY(clock_sane(ctx, tx));
-        GH_TRY(gh__throttle_locked(tx, c->throttle, c->now, &locked));
-        if (locked != 0) {
-            c->locked_until = locked;
-            return GH_E_LIMIT;
-        }
+        GH_TRY(code_gate(ctx, tx, c));
         GH_TRY(try_factor(ctx, tx, c, r->factor_sid, false));
         GH_TRY(record_attempt(ctx, tx, c, "mfa.remove_check"));
         if (!c->accepted) {
@@ -652,8 +647,7 @@ remove_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
         }
     }
     c->accepted = true;
-    GH_TRY(GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, main_sid, sizeof(main_sid)));
-    GH_TRY(gh__mfa_required(tx, main_sid, &required));
+    GH_TRY(gh__mfa_required(tx, &required));
     GH_ENSURE(!(required && target.status == GH_FACTOR_VERIFIED && verified == 1), GH_E_CONFLICT);
     GH_TRY(GH_ST(tx)->factor_delete(tx, r->factor_sid));
     if (target.status == GH_FACTOR_VERIFIED && verified == 1) {

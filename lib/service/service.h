@@ -161,8 +161,10 @@ GH_MUST_CHECK gh_err gh__keyring_reload_step(struct gh_ctx *ctx, struct gh_tx *t
 
 /* ---- mfa.c ---- */
 
-/* Whether an account requires a second factor of its members (MfaRequired). */
-GH_MUST_CHECK gh_err gh__mfa_required(struct gh_tx *tx, const char *account_sid, bool *required);
+/* Whether the main account requires a second factor of its members (MfaRequired). */
+GH_MUST_CHECK gh_err gh__mfa_required(struct gh_tx *tx, bool *required);
+/* How many verified factors a user has. */
+GH_MUST_CHECK gh_err gh__mfa_verified(struct gh_tx *tx, const char *user_sid, size_t *verified);
 
 /* ---- auth.c ---- */
 

@@ -128,21 +128,16 @@ prune_sessions(struct gh_tx *tx, const char *user_sid, int64_t now)
 static gh_err
 second_factor_due(struct gh_tx *tx, const char *user_sid, enum gh_session_status *status)
 {
-    struct gh_factor list[GH_FACTORS_MAX];
-    char main_sid[GH_SID_SIZE];
     bool required = false;
-    size_t n = 0;
+    size_t verified = 0;
 
     *status = GH_SESSION_ACTIVE;
-    GH_TRY(GH_ST(tx)->factor_list(tx, user_sid, list, GH_FACTORS_MAX, &n));
-    for (size_t i = 0; i < n; i++) {
-        if (list[i].status == GH_FACTOR_VERIFIED) {
-            *status = GH_SESSION_PENDING_MFA;
-            return GH_OK;
-        }
+    GH_TRY(gh__mfa_verified(tx, user_sid, &verified));
+    if (verified > 0) {
+        *status = GH_SESSION_PENDING_MFA;
+        return GH_OK;
     }
-    GH_TRY(GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, main_sid, sizeof(main_sid)));
-    GH_TRY(gh__mfa_required(tx, main_sid, &required));
+    GH_TRY(gh__mfa_required(tx, &required));
     *status = required ? GH_SESSION_ENROL_ONLY : GH_SESSION_ACTIVE;
     return GH_OK;
 }
