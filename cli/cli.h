@@ -92,6 +92,7 @@ int cmd_master_key(int argc, char **argv);
 int cmd_mfa(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_breach(int argc, char **argv);
+int cmd_roles(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_webhook(int argc, char **argv);

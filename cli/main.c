@@ -28,6 +28,8 @@ static const struct subcommand subcommands[] = {
     {"breach", cmd_breach, "import and query the breached-passphrase index"},
     {"pwhash", cmd_pwhash, "calibrate the Argon2id parameters for this machine"},
     {"master-key", cmd_master_key, "rotate the master key that seals stored secrets"},
+    {"roles", cmd_roles,
+     "print the permissions, the roles and credentials holding them, the routes"},
     {"audit", cmd_audit, "list or verify the hash-chained audit log"},
     {"webhook", cmd_webhook, "sign and verify webhook signatures (X-Twilio-Signature)"},
     {"version", cmd_version, "print versions of Gatehouse and its security libraries"},

@@ -541,6 +541,10 @@ gh_server_run(struct gh_server_config *cfg)
     bool v6 = false;
     int sig = 0;
 
+    if (!gh_routes_complete()) {
+        fprintf(stderr, "gatehouse: a route names no permission; refusing to start\n");
+        return 1;
+    }
     if (resolve(cfg->listen, &ss, &v6) != GH_OK) {
         fprintf(stderr, "gatehouse: cannot use listen address %s\n", cfg->listen);
         return 1;

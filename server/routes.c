@@ -8,63 +8,82 @@
 
 #include "server.h"
 
-/* GH_PERM_INVALID_ marks the public routes (health, login, the passphrase check). */
-#define PUBLIC GH_PERM_INVALID_
+/*
+ * PUBLIC marks the public routes (health, login, the passphrase check, the client-credentials
+ * token): a value outside the permission table, so that a route whose permission was left out
+ * (GH_PERM_INVALID_, 0) is not public but refused, and stops the server from starting.
+ */
+#define PUBLIC GH_PERM_COUNT_
 
 struct route {
     const char *method;
     const char *pattern;
     enum gh_perm needs;
+    bool parent; /* a parent's auth token and main keys may name its subaccount here */
     gh_handler handler;
 };
 
 static const struct route routes[] = {
-    /* method   pattern                                              needs  handler */
-    {"POST", "/2010-04-01/Accounts.json", GH_PERM_ACCOUNT_MANAGE, h_account_create},
-    {"GET", "/2010-04-01/Accounts.json", GH_PERM_ACCOUNT_READ, h_account_list},
-    {"GET", "/2010-04-01/Accounts/{}.json", GH_PERM_ACCOUNT_READ, h_account_fetch},
-    {"POST", "/2010-04-01/Accounts/{}.json", GH_PERM_ACCOUNT_MANAGE, h_account_update},
-    {"POST", "/2010-04-01/Accounts/{}/Keys.json", GH_PERM_KEY_MANAGE, h_key2010_create},
-    {"GET", "/2010-04-01/Accounts/{}/Keys.json", GH_PERM_KEY_READ, h_key2010_list},
-    {"GET", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_READ, h_key2010_fetch},
-    {"POST", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_MANAGE, h_key2010_update},
-    {"DELETE", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_MANAGE, h_key2010_delete},
-    {"POST", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_MANAGE, h_signing_key_create},
-    {"GET", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_READ, h_signing_key_list},
-    {"GET", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_READ, h_signing_key_fetch},
-    {"POST", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_MANAGE,
+    /* method   pattern                                     needs                   parent handler */
+    {"POST", "/2010-04-01/Accounts.json", GH_PERM_SUBACCOUNT_CREATE, false, h_account_create},
+    {"GET", "/2010-04-01/Accounts.json", GH_PERM_ACCOUNT_READ, false, h_account_list},
+    {"GET", "/2010-04-01/Accounts/{}.json", GH_PERM_ACCOUNT_READ, true, h_account_fetch},
+    {"POST", "/2010-04-01/Accounts/{}.json", GH_PERM_ACCOUNT_UPDATE, true, h_account_update},
+    {"POST", "/2010-04-01/Accounts/{}/Keys.json", GH_PERM_KEY_CREATE, true, h_key2010_create},
+    {"GET", "/2010-04-01/Accounts/{}/Keys.json", GH_PERM_KEY_READ, true, h_key2010_list},
+    {"GET", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_READ, true, h_key2010_fetch},
+    {"POST", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_UPDATE, true, h_key2010_update},
+    {"DELETE", "/2010-04-01/Accounts/{}/Keys/{}.json", GH_PERM_KEY_DELETE, true, h_key2010_delete},
+    {"POST", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_CREATE, true,
+     h_signing_key_create},
+    {"GET", "/2010-04-01/Accounts/{}/SigningKeys.json", GH_PERM_KEY_READ, true, h_signing_key_list},
+    {"GET", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_READ, true,
+     h_signing_key_fetch},
+    {"POST", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_UPDATE, true,
      h_signing_key_update},
-    {"DELETE", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_MANAGE,
+    {"DELETE", "/2010-04-01/Accounts/{}/SigningKeys/{}.json", GH_PERM_KEY_DELETE, true,
      h_signing_key_delete},
-    {"POST", "/v1/Keys", GH_PERM_KEY_MANAGE, h_key_v1_create},
-    {"GET", "/v1/Keys", GH_PERM_KEY_READ, h_key_v1_list},
-    {"GET", "/v1/Keys/{}", GH_PERM_KEY_READ, h_key_v1_fetch},
-    {"POST", "/v1/Keys/{}", GH_PERM_KEY_MANAGE, h_key_v1_update},
-    {"DELETE", "/v1/Keys/{}", GH_PERM_KEY_MANAGE, h_key_v1_delete},
-    {"POST", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, h_secondary_create},
-    {"DELETE", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, h_secondary_delete},
-    {"POST", "/v1/AuthTokens/Promote", GH_PERM_AUTH_TOKEN_ROTATE, h_promote},
-    {"POST", "/v1/Users", GH_PERM_USER_MANAGE, h_user_create},
-    {"GET", "/v1/Users/{}", GH_PERM_USER_READ, h_user_fetch},
-    {"POST", "/v1/Users/{}/Passphrase", GH_PERM_SESSION_SELF, h_user_passphrase},
-    {"POST", "/v1/Users/{}/Factors", GH_PERM_MFA_SELF, h_mfa_factor_create},
-    {"GET", "/v1/Users/{}/Factors", GH_PERM_MFA_SELF, h_mfa_factor_list},
-    {"POST", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, h_mfa_factor_confirm},
-    {"DELETE", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, h_mfa_factor_delete},
-    {"POST", "/v1/Users/{}/RecoveryCodes", GH_PERM_MFA_SELF, h_mfa_recovery_codes},
-    {"POST", "/v1/Sessions/{}/Mfa", GH_PERM_SESSION_MFA, h_mfa_session_complete},
-    {"POST", "/v1/Accounts/{}/MfaPolicy", GH_PERM_ACCOUNT_MANAGE, h_mfa_policy},
-    {"POST", "/v1/Sessions", PUBLIC, h_session_create},
-    {"GET", "/v1/Sessions", GH_PERM_SESSION_SELF, h_session_list},
-    {"DELETE", "/v1/Sessions", GH_PERM_SESSION_SELF, h_session_delete_others},
-    {"DELETE", "/v1/Sessions/{}", GH_PERM_SESSION_SELF, h_session_delete},
-    {"POST", "/v1/AccessTokens", GH_PERM_TOKEN_MINT, h_access_token_create},
-    {"POST", "/v1/AccessTokens/Verify", GH_PERM_TOKEN_VERIFY, h_access_token_verify},
-    {"DELETE", "/v1/AccessTokens/{}", GH_PERM_TOKEN_REVOKE, h_access_token_revoke},
-    {"POST", "/v2/token", PUBLIC, h_client_token},
-    {"POST", "/v1/Passphrases/Check", PUBLIC, h_passphrase_check},
-    {"GET", "/v1/Health", PUBLIC, h_health},
-    {"GET", "/v1/Health/Ready", PUBLIC, h_ready},
+    {"POST", "/v1/Keys", GH_PERM_KEY_CREATE, false, h_key_v1_create},
+    {"GET", "/v1/Keys", GH_PERM_KEY_READ, false, h_key_v1_list},
+    {"GET", "/v1/Keys/{}", GH_PERM_KEY_READ, false, h_key_v1_fetch},
+    {"POST", "/v1/Keys/{}", GH_PERM_KEY_UPDATE, false, h_key_v1_update},
+    {"DELETE", "/v1/Keys/{}", GH_PERM_KEY_DELETE, false, h_key_v1_delete},
+    {"POST", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, false, h_secondary_create},
+    {"DELETE", "/v1/AuthTokens/Secondary", GH_PERM_AUTH_TOKEN_ROTATE, false, h_secondary_delete},
+    {"POST", "/v1/AuthTokens/Promote", GH_PERM_AUTH_TOKEN_ROTATE, false, h_promote},
+    {"POST", "/v1/Accounts/{}/Members", GH_PERM_MEMBER_MANAGE, true, h_member_add},
+    {"GET", "/v1/Accounts/{}/Members", GH_PERM_MEMBER_READ, true, h_member_list},
+    {"GET", "/v1/Accounts/{}/Members/{}", GH_PERM_MEMBER_READ, true, h_member_fetch},
+    {"POST", "/v1/Accounts/{}/Members/{}", GH_PERM_MEMBER_MANAGE, true, h_member_update},
+    {"DELETE", "/v1/Accounts/{}/Members/{}", GH_PERM_MEMBER_MANAGE, true, h_member_remove},
+    {"GET", "/v1/Accounts/{}/OwnershipTransfer", GH_PERM_MEMBER_READ, false, h_ownership_get},
+    {"POST", "/v1/Accounts/{}/OwnershipTransfer", GH_PERM_OWNERSHIP_TRANSFER, false,
+     h_ownership_offer},
+    {"DELETE", "/v1/Accounts/{}/OwnershipTransfer", GH_PERM_OWNERSHIP_TRANSFER, false,
+     h_ownership_withdraw},
+    {"POST", "/v1/Accounts/{}/OwnershipTransfer/Accept", GH_PERM_OWNERSHIP_ACCEPT, false,
+     h_ownership_accept},
+    {"POST", "/v1/Accounts/{}/MfaPolicy", GH_PERM_MFA_POLICY_MANAGE, true, h_mfa_policy},
+    {"POST", "/v1/Users", GH_PERM_MEMBER_MANAGE, true, h_user_create},
+    {"GET", "/v1/Users/{}", GH_PERM_USER_SELF, false, h_user_fetch},
+    {"POST", "/v1/Users/{}/Passphrase", GH_PERM_SESSION_SELF, false, h_user_passphrase},
+    {"POST", "/v1/Users/{}/Factors", GH_PERM_MFA_SELF, false, h_mfa_factor_create},
+    {"GET", "/v1/Users/{}/Factors", GH_PERM_MFA_SELF, false, h_mfa_factor_list},
+    {"POST", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, false, h_mfa_factor_confirm},
+    {"DELETE", "/v1/Users/{}/Factors/{}", GH_PERM_MFA_SELF, false, h_mfa_factor_delete},
+    {"POST", "/v1/Users/{}/RecoveryCodes", GH_PERM_MFA_SELF, false, h_mfa_recovery_codes},
+    {"POST", "/v1/Sessions/{}/Mfa", GH_PERM_SESSION_MFA, false, h_mfa_session_complete},
+    {"POST", "/v1/Sessions", PUBLIC, false, h_session_create},
+    {"GET", "/v1/Sessions", GH_PERM_SESSION_SELF, false, h_session_list},
+    {"DELETE", "/v1/Sessions", GH_PERM_SESSION_SELF, false, h_session_delete_others},
+    {"DELETE", "/v1/Sessions/{}", GH_PERM_SESSION_SELF, false, h_session_delete},
+    {"POST", "/v1/AccessTokens", GH_PERM_TOKEN_MINT, true, h_access_token_create},
+    {"POST", "/v1/AccessTokens/Verify", GH_PERM_TOKEN_VERIFY, true, h_access_token_verify},
+    {"DELETE", "/v1/AccessTokens/{}", GH_PERM_TOKEN_REVOKE, true, h_access_token_revoke},
+    {"POST", "/v2/token", PUBLIC, false, h_client_token},
+    {"POST", "/v1/Passphrases/Check", PUBLIC, false, h_passphrase_check},
+    {"GET", "/v1/Health", PUBLIC, false, h_health},
+    {"GET", "/v1/Health/Ready", PUBLIC, false, h_ready},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
@@ -116,7 +135,7 @@ bearer_token(const char *authorization)
 }
 
 static gh_err
-authenticate(struct gh_request *req, enum gh_perm needs)
+authenticate(struct gh_request *req)
 {
     char user[GH_SID_LEN + 2];
     char password[GH_PASSWORD_MAX_LEN + 1];
@@ -131,10 +150,9 @@ authenticate(struct gh_request *req, enum gh_perm needs)
     bearer = bearer_token(req->authorization);
     if (bearer != NULL) {
         /* A login session ("SE..."), else a client-credentials token (a JWT: "eyJ..."). */
-        rc = strncmp(bearer, "SE", 2) == 0
-                 ? gh_authenticate_bearer(req->cfg->ctx, &req->origin, bearer, &req->who)
-                 : gh_authenticate_client_token(req->cfg->ctx, &req->origin, bearer, &req->who);
-        return rc != GH_OK ? rc : gh_principal_holds(&req->who, needs);
+        return strncmp(bearer, "SE", 2) == 0
+                   ? gh_authenticate_bearer(req->cfg->ctx, &req->origin, bearer, &req->who)
+                   : gh_authenticate_client_token(req->cfg->ctx, &req->origin, bearer, &req->who);
     }
     rc = gh_basic_auth_decode(req->authorization, user, sizeof(user), password, sizeof(password),
                               &pass_len);
@@ -145,10 +163,39 @@ authenticate(struct gh_request *req, enum gh_perm needs)
             gh_authenticate_basic(req->cfg->ctx, &req->origin, user, password, pass_len, &req->who);
     }
     gh_wipe(password, sizeof(password));
-    if (rc != GH_OK) {
-        return rc;
+    return rc;
+}
+
+/* Where an account route names its account: "path" (the first capture), else "param". */
+static bool
+account_in_path(const struct route *r)
+{
+    return strncmp(r->pattern, "/2010-04-01/Accounts/{}", 23) == 0 ||
+           strncmp(r->pattern, "/v1/Accounts/{}", 15) == 0;
+}
+
+/*
+ * May the authenticated principal take this route?  A session first acts on the account the
+ * request names (its role there); every principal then must hold the route's permission.
+ */
+static gh_err
+authorize(struct gh_request *req, const struct route *r)
+{
+    const char *account = NULL;
+    gh_err rc;
+
+    if (req->who.kind == GH_PRINCIPAL_SESSION && gh_perm_scope(r->needs) == GH_SCOPE_ACCOUNT &&
+        req->who.session_status == GH_SESSION_ACTIVE && !req->who.must_change_passphrase) {
+        if (account_in_path(r)) {
+            account = req->captures[0];
+        } else if ((rc = gh_param_get(&req->params, "AccountSid", &account)) != GH_OK) {
+            return rc == GH_E_NOT_FOUND ? GH_E_ACCOUNT_REQUIRED : rc;
+        }
+        if ((rc = gh_principal_act_on(req->cfg->ctx, &req->who, account)) != GH_OK) {
+            return rc;
+        }
     }
-    return gh_principal_holds(&req->who, needs);
+    return gh_principal_holds(&req->who, r->needs);
 }
 
 /* A capture holds a SID, or an access token's jti ("<KeySid>-<iat>"). */
@@ -216,7 +263,8 @@ gh_route(struct gh_request *req, struct gh_response *res)
             gh_respond_error(res, GH_E_NOT_FOUND);
             return;
         }
-        if (r->needs != PUBLIC && (rc = authenticate(req, r->needs)) != GH_OK) {
+        if (r->needs != PUBLIC &&
+            ((rc = authenticate(req)) != GH_OK || (rc = authorize(req, r)) != GH_OK)) {
             gh_respond_error(res, rc);
             return;
         }
@@ -229,4 +277,29 @@ gh_route(struct gh_request *req, struct gh_response *res)
     }
     gh_respond_error(res, GH_E_METHOD);
     allowed_methods(req->path, res->allow, sizeof(res->allow));
+}
+
+void
+gh_routes_each(gh_route_fn fn, void *arg)
+{
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        const struct route *r = &routes[i];
+        const char *account = r->needs == PUBLIC                         ? "none"
+                              : gh_perm_scope(r->needs) == GH_SCOPE_SELF ? "self"
+                              : account_in_path(r)                       ? "path"
+                                                                         : "param";
+
+        fn(r->method, r->pattern, r->needs, account, r->parent, arg);
+    }
+}
+
+bool
+gh_routes_complete(void)
+{
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        if (routes[i].needs != PUBLIC && gh_perm_name(routes[i].needs) == NULL) {
+            return false;
+        }
+    }
+    return true;
 }

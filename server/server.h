@@ -177,6 +177,18 @@ void gh_respond_weak_passphrase(struct gh_response *res, const struct gh_passphr
 
 typedef void (*gh_handler)(struct gh_request *req, struct gh_response *res);
 
+/*
+ * The route table, for `gatehouse roles`: each route's method, pattern ("{}" captures one
+ * segment), permission (GH_PERM_COUNT_ for a public route), where it finds the account it acts
+ * on ("path", "param" for AccountSid, "self" for the user's own, "none" for public routes) and
+ * whether a parent's auth token and main keys may name a subaccount there.
+ */
+typedef void (*gh_route_fn)(const char *method, const char *pattern, enum gh_perm perm,
+                            const char *account, bool parent, void *arg);
+void gh_routes_each(gh_route_fn fn, void *arg);
+/* Whether every route names a permission in the table or is marked public (deny by default). */
+bool gh_routes_complete(void);
+
 void h_account_create(struct gh_request *req, struct gh_response *res);
 void h_account_list(struct gh_request *req, struct gh_response *res);
 void h_account_fetch(struct gh_request *req, struct gh_response *res);
@@ -209,6 +221,15 @@ void h_mfa_factor_delete(struct gh_request *req, struct gh_response *res);
 void h_mfa_recovery_codes(struct gh_request *req, struct gh_response *res);
 void h_mfa_session_complete(struct gh_request *req, struct gh_response *res);
 void h_mfa_policy(struct gh_request *req, struct gh_response *res);
+void h_member_add(struct gh_request *req, struct gh_response *res);
+void h_member_list(struct gh_request *req, struct gh_response *res);
+void h_member_fetch(struct gh_request *req, struct gh_response *res);
+void h_member_update(struct gh_request *req, struct gh_response *res);
+void h_member_remove(struct gh_request *req, struct gh_response *res);
+void h_ownership_get(struct gh_request *req, struct gh_response *res);
+void h_ownership_offer(struct gh_request *req, struct gh_response *res);
+void h_ownership_withdraw(struct gh_request *req, struct gh_response *res);
+void h_ownership_accept(struct gh_request *req, struct gh_response *res);
 void h_session_create(struct gh_request *req, struct gh_response *res);
 void h_session_list(struct gh_request *req, struct gh_response *res);
 void h_session_delete(struct gh_request *req, struct gh_response *res);

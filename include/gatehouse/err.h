@@ -23,14 +23,19 @@
     X(GH_E_PARENT_SUSPENDED, 400, 21476,                                                           \
       "Cannot change a subaccount's Status while its parent is suspended")                         \
     X(GH_E_SUBACCOUNT_LIMIT, 400, 21480, "Maximum number of subaccounts reached")                  \
+    X(GH_E_MEMBER_LIMIT, 400, 20001, "Maximum number of members reached (1000 per account)")       \
     X(GH_E_PAGE_TOKEN, 400, 21481, "Invalid PageToken")                                            \
     X(GH_E_PAGE, 400, 20001, "Invalid paging parameters")                                          \
     X(GH_E_WEAK_PASSPHRASE, 400, 20001, "The passphrase was refused by the passphrase policy")     \
     X(GH_E_EMAIL, 400, 20001, "Invalid Email")                                                     \
     X(GH_E_POLICY, 400, 20001,                                                                     \
-      "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions")                       \
+      "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions; a /gatehouse/ entry "  \
+      "must name a Gatehouse permission other than /gatehouse/access_token/mint")                  \
+    X(GH_E_ACCOUNT_REQUIRED, 400, 20001,                                                           \
+      "AccountSid is required: a session names the account it acts on")                            \
     X(GH_E_DENIED, 401, 20003, "Authenticate")                                                     \
     X(GH_E_FORBIDDEN, 403, 20403, "Forbidden")                                                     \
+    X(GH_E_ESCALATION, 403, 20403, "Forbidden: that would grant a permission you do not hold")     \
     X(GH_E_MFA_CODE, 400, 60200, "The code is wrong, expired or already used")                     \
     X(GH_E_TOKEN_INVALID, 401, 20101, "Invalid Access Token")                                      \
     X(GH_E_TOKEN_ISSUER, 401, 20103, "Invalid Access Token issuer/subject")                        \
@@ -47,6 +52,8 @@
     X(GH_E_NOT_FOUND, 404, 20404, "The requested resource was not found")                          \
     X(GH_E_METHOD, 405, 20004, "Method not allowed")                                               \
     X(GH_E_CONFLICT, 409, 20409, "Conflict with the current state of the resource")                \
+    X(GH_E_OWNER, 409, 20409,                                                                      \
+      "The owner's role changes only by an ownership transfer that the new owner accepts")         \
     X(GH_E_BODY_TOO_LARGE, 413, 20413, "Request body too large")                                   \
     X(GH_E_URI_TOO_LONG, 414, 20414, "Request URI too long")                                       \
     X(GH_E_UNSUPPORTED_MEDIA, 415, 20415, "Unsupported Content-Type")                              \

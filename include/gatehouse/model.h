@@ -105,6 +105,26 @@ enum gh_role {
     GH_ROLE_SUPPORT,
 };
 
+/* A user's membership of an account, with the user's e-mail and name (the Members API). */
+struct gh_member {
+    char user_sid[GH_SID_SIZE];
+    char account_sid[GH_SID_SIZE];
+    char email[GH_EMAIL_SIZE];
+    char name[GH_NAME_SIZE];
+    enum gh_role role;
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+/* A main account's pending ownership transfer: the owner offered it; to_user must accept. */
+struct gh_ownership_offer {
+    char account_sid[GH_SID_SIZE];
+    char from_user_sid[GH_SID_SIZE];
+    char to_user_sid[GH_SID_SIZE];
+    int64_t created_ms;
+    int64_t expires_ms;
+};
+
 enum gh_session_status {
     GH_SESSION_ACTIVE = 0,
     GH_SESSION_PENDING_MFA = 1, /* the passphrase was right; a second factor is due */
@@ -141,6 +161,13 @@ struct gh_principal {
     char user_sid[GH_SID_SIZE];    /* GH_PRINCIPAL_SESSION only (sid is the session's) */
     bool must_change_passphrase;   /* GH_PRINCIPAL_SESSION only: holds session.self alone */
     enum gh_session_status session_status; /* GH_PRINCIPAL_SESSION only */
+    uint32_t policy; /* GH_PRINCIPAL_KEY, restricted: the gh_perm_set its Policy grants */
+    /* GH_PRINCIPAL_SESSION acting on account_sid (gh_principal_act_on): the user's role there,
+     * and whether it comes from the parent (whose owner and administrators act in its
+     * subaccounts with the same role). */
+    bool has_role;
+    enum gh_role role;
+    bool via_parent;
 };
 
 /** The operator principal: full power, used by the command line on its own data folder. */

@@ -376,6 +376,91 @@ GH_API GH_MUST_CHECK gh_err gh_session_revoke_others(struct gh_ctx *ctx,
                                                      const struct gh_origin *from,
                                                      const struct gh_principal *who, int64_t *n);
 
+/* ---- roles and members --------------------------------------------------------------------- */
+
+/**
+ * Points a session at the account it acts on: the user's role there (its own membership, or its
+ * parent's owner or administrator role, whichever holds more) goes into who with the account.
+ * GH_E_NOT_FOUND when the account does not exist or the user has no role there (existence does
+ * not leak); GH_E_FORBIDDEN when the role is the account's own and the account is not active.
+ * Other principals are left as they are (their reach is checked by each use case).
+ */
+GH_API GH_MUST_CHECK gh_err gh_principal_act_on(struct gh_ctx *ctx, struct gh_principal *who,
+                                                const char *account_sid);
+
+#define GH_MEMBERS_MAX           1000 /* per account */
+#define GH_OWNERSHIP_OFFER_TTL_S (7 * 86400)
+
+struct gh_member_list {
+    struct gh_member *items; /* owned */
+    size_t n;
+    size_t cap;
+    char next_token[GH_PAGE_TOKEN_SIZE];
+};
+
+GH_API void gh_member_list_clear(struct gh_member_list *list);
+
+/** An account's members, oldest first (member.read). */
+GH_API GH_MUST_CHECK gh_err gh_member_list(struct gh_ctx *ctx, const struct gh_principal *who,
+                                           const char *account_sid, const struct gh_page *page,
+                                           struct gh_member_list *out);
+/** One member of an account (member.read); GH_E_NOT_FOUND when the user is not one. */
+GH_API GH_MUST_CHECK gh_err gh_member_fetch(struct gh_ctx *ctx, const struct gh_principal *who,
+                                            const char *account_sid, const char *user_sid,
+                                            struct gh_member *out);
+
+/*
+ * Membership changes (member.manage).  Nobody grants a role holding a permission they lack, nor
+ * changes or removes a member whose role does (GH_E_ESCALATION); the owner role moves only by
+ * an accepted transfer (GH_E_OWNER).  Each change is audited with the old and the new role.
+ */
+
+/** Adds a user (user_sid, else by email) to an account; GH_E_CONFLICT when already a member. */
+GH_API GH_MUST_CHECK gh_err gh_member_add(struct gh_ctx *ctx, const struct gh_origin *from,
+                                          const struct gh_principal *who, const char *account_sid,
+                                          const char *user_sid, const char *email,
+                                          enum gh_role role, struct gh_member *out);
+/** Changes a member's role. */
+GH_API GH_MUST_CHECK gh_err gh_member_update(struct gh_ctx *ctx, const struct gh_origin *from,
+                                             const struct gh_principal *who,
+                                             const char *account_sid, const char *user_sid,
+                                             enum gh_role role, struct gh_member *out);
+/** Removes a member (never the owner). */
+GH_API GH_MUST_CHECK gh_err gh_member_remove(struct gh_ctx *ctx, const struct gh_origin *from,
+                                             const struct gh_principal *who,
+                                             const char *account_sid, const char *user_sid);
+
+struct gh_ownership {
+    char account_sid[GH_SID_SIZE];
+    char owner_sid[GH_SID_SIZE]; /* "" when the account has none */
+    bool pending;                /* an offer waits for its user's acceptance */
+    struct gh_ownership_offer offer;
+};
+
+/** A main account's owner and pending transfer (member.read). */
+GH_API GH_MUST_CHECK gh_err gh_ownership_get(struct gh_ctx *ctx, const struct gh_principal *who,
+                                             const char *account_sid, struct gh_ownership *out);
+/**
+ * Offers a main account's ownership to one of its members (ownership.transfer); it replaces an
+ * earlier offer and lapses after GH_OWNERSHIP_OFFER_TTL_S.  Audited.
+ */
+GH_API GH_MUST_CHECK gh_err gh_ownership_offer(struct gh_ctx *ctx, const struct gh_origin *from,
+                                               const struct gh_principal *who,
+                                               const char *account_sid, const char *user_sid,
+                                               struct gh_ownership *out);
+/** Withdraws the pending offer (ownership.transfer); GH_E_NOT_FOUND when there is none. */
+GH_API GH_MUST_CHECK gh_err gh_ownership_withdraw(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                  const struct gh_principal *who,
+                                                  const char *account_sid);
+/**
+ * The offered user's own session accepts (ownership.accept): it becomes the owner and the
+ * previous owner an administrator, in one transaction.  GH_E_NOT_FOUND when no live offer names
+ * this user.  Audited.
+ */
+GH_API GH_MUST_CHECK gh_err gh_ownership_accept(struct gh_ctx *ctx, const struct gh_origin *from,
+                                                const struct gh_principal *who,
+                                                const char *account_sid, struct gh_ownership *out);
+
 /* ---- access tokens ------------------------------------------------------------------------ */
 
 struct gh_token_request {

@@ -47,6 +47,18 @@ primary_token(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, char token[
     return rc;
 }
 
+/*
+ * The auth token is the account's whole power: only a principal holding auth_token.rotate sees
+ * it (a session whose role lacks that permission gets the account without it).
+ */
+static void
+hide_token_unless_held(const struct gh_principal *who, char *token)
+{
+    if (token != NULL && gh_principal_holds(who, GH_PERM_AUTH_TOKEN_ROTATE) != GH_OK) {
+        sodium_memzero(token, GH_SECRET_SIZE);
+    }
+}
+
 static gh_err
 insert_with_token(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_account *a,
                   char token[GH_SECRET_SIZE])
@@ -134,7 +146,7 @@ gh_account_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct
     GH_ENSURE(ctx != NULL && who != NULL && out != NULL && auth_token != NULL, GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     auth_token[0] = '\0';
-    GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_MANAGE));
+    GH_TRY(gh_principal_holds(who, GH_PERM_SUBACCOUNT_CREATE));
     GH_ENSURE(who->kind != GH_PRINCIPAL_OPERATOR, GH_E_INVALID);
     if (friendly_name != NULL) {
         GH_TRY(gh__friendly_name_check(friendly_name));
@@ -144,6 +156,7 @@ gh_account_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct
         memset(out, 0, sizeof(*out));
         sodium_memzero(auth_token, GH_SECRET_SIZE);
     }
+    hide_token_unless_held(who, auth_token);
     return rc;
 }
 
@@ -173,6 +186,7 @@ gh_account_fetch(struct gh_ctx *ctx, const struct gh_principal *who, const char 
     if (rc != GH_OK && auth_token != NULL) {
         sodium_memzero(auth_token, GH_SECRET_SIZE);
     }
+    hide_token_unless_held(who, auth_token);
     return rc;
 }
 
@@ -202,7 +216,10 @@ list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     gh_account_list_clear(out); /* a retried attempt starts over */
     GH_TRY(gh__reach_account(tx, c->who, c->who->account_sid, GH_REACH_OWN, &self));
     q->scope_sid = self.sid;
-    q->with_children = self.parent_sid[0] == '\0';
+    /* A session sees the subaccounts only through a role it holds there too. */
+    q->with_children = self.parent_sid[0] == '\0' &&
+                       (c->who->kind != GH_PRINCIPAL_SESSION || c->who->role == GH_ROLE_OWNER ||
+                        c->who->role == GH_ROLE_ADMINISTRATOR);
     out->cap = q->cursor.limit;
     out->items = gh__calloc(out->cap, sizeof(*out->items));
     out->auth_tokens = gh__calloc(out->cap, sizeof(*out->auth_tokens));
@@ -240,6 +257,9 @@ gh_account_list(struct gh_ctx *ctx, const struct gh_principal *who,
     if (rc != GH_OK) {
         gh_account_list_clear(out);
     }
+    for (size_t i = 0; rc == GH_OK && i < out->n; i++) {
+        hide_token_unless_held(who, out->auth_tokens[i]);
+    }
     return rc;
 }
 
@@ -261,7 +281,9 @@ check_status_change(struct gh_tx *tx, const struct gh_principal *who, const stru
     if (a->parent_sid[0] == '\0') {
         return who->kind == GH_PRINCIPAL_OPERATOR ? GH_OK : GH_E_FORBIDDEN;
     }
-    GH_ENSURE(who->kind == GH_PRINCIPAL_OPERATOR || strcmp(a->parent_sid, who->account_sid) == 0,
+    /* The parent's credentials, or a session whose role comes from the parent. */
+    GH_ENSURE(who->kind == GH_PRINCIPAL_OPERATOR || strcmp(a->parent_sid, who->account_sid) == 0 ||
+                  (who->kind == GH_PRINCIPAL_SESSION && who->via_parent),
               GH_E_FORBIDDEN);
     GH_TRY(GH_ST(tx)->account_get(tx, a->parent_sid, &parent));
     GH_ENSURE(parent.status == GH_ACCOUNT_ACTIVE, GH_E_PARENT_SUSPENDED);
@@ -313,7 +335,7 @@ gh_account_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct
     if (auth_token != NULL) {
         auth_token[0] = '\0';
     }
-    GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_MANAGE));
+    GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_UPDATE));
     GH_ENSURE(change->status >= GH_STATUS_ANY && change->status <= GH_ACCOUNT_CLOSED, GH_E_STATUS);
     if (change->friendly_name != NULL) {
         GH_TRY(gh__friendly_name_check(change->friendly_name));
@@ -325,5 +347,6 @@ gh_account_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct
             sodium_memzero(auth_token, GH_SECRET_SIZE);
         }
     }
+    hide_token_unless_held(who, auth_token);
     return rc;
 }

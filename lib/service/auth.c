@@ -62,6 +62,27 @@ gh__account_usable(struct gh_tx *tx, const char *sid, struct gh_account *acct, c
     return GH_OK;
 }
 
+gh_err
+gh__key_principal(const struct gh_key *key, const struct gh_account *acct, struct gh_principal *out)
+{
+    gh_perm_set granted = 0;
+
+    /* A stored policy passed the check when it was written; a row that no longer parses (a
+     * permission renamed since) grants nothing rather than failing every request. */
+    if (key->type == GH_KEY_RESTRICTED &&
+        gh_key_perms(key->type, key->permissions, &granted) != GH_OK) {
+        granted = 0;
+    }
+    memset(out, 0, sizeof(*out));
+    out->kind = GH_PRINCIPAL_KEY;
+    out->key_type = key->type;
+    out->policy = granted;
+    memcpy(out->sid, key->sid, GH_SID_SIZE);
+    memcpy(out->account_sid, key->account_sid, GH_SID_SIZE);
+    memcpy(out->parent_sid, acct->parent_sid, GH_SID_SIZE);
+    return GH_OK;
+}
+
 static gh_err
 auth_account(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *password,
              size_t len, struct gh_principal *out, const char **why)
@@ -124,11 +145,7 @@ auth_key(struct gh_ctx *ctx, struct gh_tx *tx, const char *sid, const char *pass
         rc = gh__account_usable(tx, key.account_sid, &acct, why);
     }
     if (rc == GH_OK) {
-        out->kind = GH_PRINCIPAL_KEY;
-        out->key_type = key.type;
-        memcpy(out->sid, sid, GH_SID_SIZE);
-        memcpy(out->account_sid, key.account_sid, GH_SID_SIZE);
-        memcpy(out->parent_sid, acct.parent_sid, GH_SID_SIZE);
+        rc = gh__key_principal(&key, &acct, out);
     }
     gh_key_clear(&key);
     return rc;

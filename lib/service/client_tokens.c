@@ -187,11 +187,7 @@ auth_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(rc);
     rc = gh__account_usable(tx, k.account_sid, &acct, &a->why);
     if (rc == GH_OK) {
-        a->out->kind = GH_PRINCIPAL_KEY;
-        a->out->key_type = k.type;
-        memcpy(a->out->sid, k.sid, GH_SID_SIZE);
-        memcpy(a->out->account_sid, k.account_sid, GH_SID_SIZE);
-        memcpy(a->out->parent_sid, acct.parent_sid, GH_SID_SIZE);
+        rc = gh__key_principal(&k, &acct, a->out);
     }
     gh_key_clear(&k);
     return rc;

@@ -65,6 +65,16 @@ scoped_key(struct gh_tx *tx, const struct gh_principal *who, const struct gh_key
     return GH_OK;
 }
 
+/* A key never holds a permission its creator (or the principal changing it) lacks. */
+static gh_err
+within_reach_of(const struct gh_principal *who, enum gh_key_type type, const char *permissions)
+{
+    gh_perm_set set = 0;
+
+    GH_TRY(gh_key_perms(type, permissions, &set));
+    return (gh_principal_perms(who) & set) == set ? GH_OK : GH_E_ESCALATION;
+}
+
 static gh_err
 check_spec(const struct gh_principal *who, const struct gh_key_scope *scope,
            const struct gh_key_spec *spec)
@@ -77,10 +87,11 @@ check_spec(const struct gh_principal *who, const struct gh_key_scope *scope,
         GH_TRY(gh__friendly_name_check(spec->friendly_name));
     }
     if (spec->type == GH_KEY_RESTRICTED) {
-        return gh_key_policy_check(spec->permissions);
+        GH_TRY(gh_key_policy_check(spec->permissions));
+    } else {
+        GH_ENSURE(spec->permissions == NULL, GH_E_POLICY);
     }
-    GH_ENSURE(spec->permissions == NULL, GH_E_POLICY);
-    return GH_OK;
+    return within_reach_of(who, spec->type, spec->permissions);
 }
 
 /* What a keys use case needs inside its transaction. */
@@ -149,7 +160,7 @@ gh_key_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
               GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     secret[0] = '\0';
-    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_CREATE));
     GH_TRY(check_spec(who, scope, spec));
     rc = gh__transact(ctx, GH_TX_WRITE, create_in_tx, &c);
     if (rc != GH_OK) {
@@ -230,7 +241,7 @@ gh_key_list(struct gh_ctx *ctx, const struct gh_principal *who, const struct gh_
 }
 
 static gh_err
-apply_change(struct gh_key *k, const struct gh_key_change *change)
+apply_change(const struct gh_principal *who, struct gh_key *k, const struct gh_key_change *change)
 {
     if (change->friendly_name != NULL) {
         GH_TRY(gh__friendly_name_check(change->friendly_name));
@@ -239,6 +250,7 @@ apply_change(struct gh_key *k, const struct gh_key_change *change)
     if (change->permissions != NULL) {
         GH_ENSURE(k->type == GH_KEY_RESTRICTED, GH_E_POLICY);
         GH_TRY(gh_key_policy_check(change->permissions));
+        GH_TRY(within_reach_of(who, k->type, change->permissions));
         gh__free(k->permissions);
         k->permissions = gh__strdup(change->permissions);
         GH_ENSURE(k->permissions != NULL, GH_E_NOMEM);
@@ -253,7 +265,7 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 
     gh_key_clear(c->out);
     GH_TRY(scoped_key(tx, c->who, c->scope, c->sid, c->out));
-    GH_TRY(apply_change(c->out, c->change));
+    GH_TRY(apply_change(c->who, c->out, c->change));
     c->out->updated_ms = gh_ctx_now_ms(ctx);
     GH_TRY(GH_ST(tx)->key_update(tx, c->out));
     struct gh_audit_entry e = {
@@ -276,7 +288,7 @@ gh_key_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
                   out != NULL,
               GH_E_INVALID);
     memset(out, 0, sizeof(*out));
-    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_UPDATE));
     rc = gh__transact(ctx, GH_TX_WRITE, update_in_tx, &c);
     if (rc != GH_OK) {
         gh_key_clear(out);
@@ -312,6 +324,6 @@ gh_key_delete(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh_
     struct key_call c = {.from = from, .who = who, .scope = scope, .sid = sid};
 
     GH_ENSURE(ctx != NULL && who != NULL && scope != NULL && sid != NULL, GH_E_INVALID);
-    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_MANAGE));
+    GH_TRY(gh_principal_holds(who, GH_PERM_KEY_DELETE));
     return gh__transact(ctx, GH_TX_WRITE, delete_in_tx, &c);
 }

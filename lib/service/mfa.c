@@ -582,7 +582,7 @@ gh_mfa_policy_set(struct gh_ctx *ctx, const struct gh_origin *from, const struct
     struct policy_call p = {from, who, account_sid, required};
 
     GH_ENSURE(ctx != NULL && who != NULL && account_sid != NULL, GH_E_INVALID);
-    GH_TRY(gh_principal_holds(who, GH_PERM_ACCOUNT_MANAGE));
+    GH_TRY(gh_principal_holds(who, GH_PERM_MFA_POLICY_MANAGE));
     return gh__transact(ctx, GH_TX_WRITE, policy_in_tx, &p);
 }
 

@@ -84,6 +84,12 @@ GH_MUST_CHECK gh_err gh__passphrase_acceptable(struct gh_ctx *ctx, const char *p
                                                const struct gh_passphrase_context *context,
                                                struct gh_passphrase_report *report);
 
+/* ---- members.c ---- */
+
+/* Whether who may grant, change or take away role: it holds every permission the role holds
+ * (GH_E_ESCALATION otherwise). */
+GH_MUST_CHECK gh_err gh__may_grant(const struct gh_principal *who, enum gh_role role);
+
 /* ---- breach.c: the breached-passphrase index of a context ---- */
 
 /* Sets up ctx->breach from cfg (the index is opened at the first lookup). */
@@ -174,6 +180,10 @@ GH_MUST_CHECK gh_err gh__mfa_verified(struct gh_tx *tx, const char *user_sid, si
  */
 GH_MUST_CHECK gh_err gh__account_usable(struct gh_tx *tx, const char *sid, struct gh_account *acct,
                                         const char **why);
+
+/* The principal of a key of acct (a restricted key's Policy as its permission set). */
+GH_MUST_CHECK gh_err gh__key_principal(const struct gh_key *key, const struct gh_account *acct,
+                                       struct gh_principal *out);
 
 /* ---- accounts.c ---- */
 

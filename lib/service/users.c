@@ -98,29 +98,25 @@ struct create_call {
     struct gh_user *out;
 };
 
-/* May who create users?  The operator; the main account's credentials; its owner's sessions. */
+/*
+ * May who create a user with this role on acct?  It holds member.manage there (checked before)
+ * and every permission of the role; the owner role is the operator's to give, once, to the
+ * owner of a main account that has none (after that it moves only by a transfer).
+ */
 static gh_err
-may_create(struct gh_tx *tx, const struct gh_principal *who, const char *main_sid)
+may_create(struct gh_tx *tx, const struct gh_principal *who, const struct gh_account *acct,
+           enum gh_role role)
 {
-    enum gh_role role;
+    char owner[GH_SID_SIZE];
     gh_err rc;
 
-    switch (who->kind) {
-    case GH_PRINCIPAL_OPERATOR:
-        return GH_OK;
-    case GH_PRINCIPAL_AUTH_TOKEN:
-    case GH_PRINCIPAL_KEY:
-        return strcmp(who->account_sid, main_sid) == 0 ? GH_OK : GH_E_FORBIDDEN;
-    case GH_PRINCIPAL_SESSION:
-        rc = GH_ST(tx)->membership_get(tx, who->user_sid, main_sid, &role);
-        if (rc == GH_E_NOT_FOUND) {
-            return GH_E_FORBIDDEN;
-        }
-        GH_TRY(rc);
-        return role == GH_ROLE_OWNER ? GH_OK : GH_E_FORBIDDEN;
-    default:
-        return GH_E_DENIED;
+    if (role != GH_ROLE_OWNER) {
+        return gh__may_grant(who, role);
     }
+    GH_ENSURE(who->kind == GH_PRINCIPAL_OPERATOR && acct->parent_sid[0] == '\0', GH_E_OWNER);
+    rc = GH_ST(tx)->membership_owner(tx, acct->sid, owner);
+    GH_ENSURE(rc != GH_OK, GH_E_OWNER);
+    return rc == GH_E_NOT_FOUND ? GH_OK : rc;
 }
 
 static gh_err
@@ -132,15 +128,10 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     const char *account = c->spec->account_sid;
 
     GH_TRY(GH_ST(tx)->meta_get(tx, GH_META_MAIN_ACCOUNT, main_sid, sizeof(main_sid)));
-    GH_TRY(may_create(tx, c->who, main_sid));
     account = account != NULL ? account : main_sid;
-    struct gh_principal as = *c->who;
-    if (as.kind == GH_PRINCIPAL_SESSION) {
-        /* The main account's owner reaches what the main account's auth token reaches. */
-        as.kind = GH_PRINCIPAL_AUTH_TOKEN;
-        memcpy(as.account_sid, main_sid, sizeof(as.account_sid));
-    }
-    GH_TRY(gh__reach_account(tx, &as, account, GH_REACH_PARENT, &acct));
+    GH_TRY(gh__reach_account(tx, c->who, account, GH_REACH_PARENT, &acct));
+    GH_ENSURE(acct.status != GH_ACCOUNT_CLOSED, GH_E_CLOSED);
+    GH_TRY(may_create(tx, c->who, &acct, c->spec->role));
     return gh__user_insert(ctx, tx, c->from, gh__actor_of(c->who), c->out, c->email_key, c->hash,
                            acct.sid, c->spec->role);
 }
@@ -237,7 +228,7 @@ gh_user_create(struct gh_ctx *ctx, const struct gh_origin *from, const struct gh
     GH_ENSURE(ctx != NULL && who != NULL && spec != NULL && out != NULL, GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     memset(r, 0, sizeof(*r));
-    GH_TRY(gh_principal_holds(who, GH_PERM_USER_MANAGE));
+    GH_TRY(gh_principal_holds(who, GH_PERM_MEMBER_MANAGE));
     struct name_call account = {spec->account_sid, ""};
     rc = gh__transact(ctx, GH_TX_READ, account_name_in_tx, &account);
     if (rc == GH_OK) {
@@ -283,7 +274,7 @@ gh_user_fetch(struct gh_ctx *ctx, const struct gh_principal *who, const char *si
 
     GH_ENSURE(ctx != NULL && who != NULL && sid != NULL && out != NULL, GH_E_INVALID);
     memset(out, 0, sizeof(*out));
-    GH_TRY(gh_principal_holds(who, GH_PERM_USER_READ));
+    GH_TRY(gh_principal_holds(who, GH_PERM_USER_SELF));
     return gh__transact(ctx, GH_TX_READ, fetch_in_tx, &c);
 }
 

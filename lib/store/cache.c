@@ -389,7 +389,7 @@ FORWARD(audit_last, (struct gh_tx * tx, int64_t *seq, uint8_t hash[32]), (in, se
 FORWARD(audit_insert, (struct gh_tx * tx, const struct gh_audit_event *ev), (in, ev))
 FORWARD(audit_each, (struct gh_tx * tx, int64_t after_seq, gh_audit_fn fn, void *arg),
         (in, after_seq, fn, arg))
-/* Users, sessions and throttles are never cached: each read sees the latest commit. */
+/* Users, memberships, sessions and the rest are never cached: each read sees the latest commit. */
 FORWARD(user_insert,
         (struct gh_tx * tx, const struct gh_user *u, const char *email_key,
          const char *passphrase_hash),
@@ -417,6 +417,23 @@ FORWARD(membership_put,
 FORWARD(membership_get,
         (struct gh_tx * tx, const char *user_sid, const char *account_sid, enum gh_role *role),
         (in, user_sid, account_sid, role))
+FORWARD(membership_list,
+        (struct gh_tx * tx, const struct gh_member_query *q, struct gh_member *out, size_t *n),
+        (in, q, out, n))
+FORWARD(membership_fetch,
+        (struct gh_tx * tx, const char *user_sid, const char *account_sid, struct gh_member *out),
+        (in, user_sid, account_sid, out))
+FORWARD(membership_delete, (struct gh_tx * tx, const char *user_sid, const char *account_sid),
+        (in, user_sid, account_sid))
+FORWARD(membership_count, (struct gh_tx * tx, const char *account_sid, int64_t *n),
+        (in, account_sid, n))
+FORWARD(membership_owner, (struct gh_tx * tx, const char *account_sid, char user_sid[GH_SID_SIZE]),
+        (in, account_sid, user_sid))
+FORWARD(ownership_offer_put, (struct gh_tx * tx, const struct gh_ownership_offer *o), (in, o))
+FORWARD(ownership_offer_get,
+        (struct gh_tx * tx, const char *account_sid, struct gh_ownership_offer *out),
+        (in, account_sid, out))
+FORWARD(ownership_offer_delete, (struct gh_tx * tx, const char *account_sid), (in, account_sid))
 FORWARD(session_insert,
         (struct gh_tx * tx, const struct gh_session *s, uint32_t key_id, const uint8_t digest[32]),
         (in, s, key_id, digest))
@@ -564,6 +581,14 @@ static const struct gh_store_ops cache_ops = {
     .history_trim = cache_history_trim,
     .membership_put = cache_membership_put,
     .membership_get = cache_membership_get,
+    .membership_list = cache_membership_list,
+    .membership_fetch = cache_membership_fetch,
+    .membership_delete = cache_membership_delete,
+    .membership_count = cache_membership_count,
+    .membership_owner = cache_membership_owner,
+    .ownership_offer_put = cache_ownership_offer_put,
+    .ownership_offer_get = cache_ownership_offer_get,
+    .ownership_offer_delete = cache_ownership_offer_delete,
     .session_insert = cache_session_insert,
     .session_get = cache_session_get,
     .session_touch = cache_session_touch,

@@ -67,7 +67,15 @@
     X(RECOVERY_INSERT)                                                                             \
     X(RECOVERY_USE)                                                                                \
     X(RECOVERY_LEFT)                                                                               \
-    X(SESSION_SET_STATUS)
+    X(SESSION_SET_STATUS)                                                                          \
+    X(MEMBERSHIP_LIST)                                                                             \
+    X(MEMBERSHIP_FETCH)                                                                            \
+    X(MEMBERSHIP_DELETE)                                                                           \
+    X(MEMBERSHIP_COUNT)                                                                            \
+    X(MEMBERSHIP_OWNER)                                                                            \
+    X(OFFER_PUT)                                                                                   \
+    X(OFFER_GET)                                                                                   \
+    X(OFFER_DELETE)
 
 /* Column lists, in the order the backends read them. */
 #define GH_ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
@@ -85,6 +93,14 @@
     "expires_ms"
 #define GH_SESSION_COLS                                                                            \
     "sid, user_sid, created_ms, last_seen_ms, expires_ms, idle_expires_ms, status"
+/*
+ * A member's columns: memberships m joined with users u (GH_MEMBER_FROM), so they are
+ * qualified.
+ */
+#define GH_MEMBER_COLS                                                                             \
+    "m.user_sid, m.account_sid, u.email, u.name, m.role, m.created_ms, m.updated_ms"
+#define GH_MEMBER_FROM " FROM memberships m JOIN users u ON u.sid = m.user_sid "
+#define GH_OFFER_COLS  "account_sid, from_user_sid, to_user_sid, created_ms, expires_ms"
 
 /* Enum values as stored, indexed by enum gh_account_status, gh_token_slot, gh_key_type, gh_role. */
 extern const char *const gh__status_names[3];

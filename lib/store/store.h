@@ -69,6 +69,11 @@ struct gh_key_query {
     struct gh_cursor cursor;
 };
 
+struct gh_member_query {
+    const char *account_sid;
+    struct gh_cursor cursor; /* keyset on (created_ms, user_sid), like the key list */
+};
+
 /* A failure counter (throttles table). */
 struct gh_throttle {
     int64_t failures;
@@ -182,6 +187,40 @@ struct gh_store_ops {
                                            int64_t now_ms);
     GH_MUST_CHECK gh_err (*membership_get)(struct gh_tx *tx, const char *user_sid,
                                            const char *account_sid, enum gh_role *role);
+    /*
+     * An account's members with their users' e-mail and name, oldest first (created_ms, then
+     * user_sid); *n counts every row read, even on a failure.
+     */
+    GH_MUST_CHECK gh_err (*membership_list)(struct gh_tx *tx, const struct gh_member_query *q,
+                                            struct gh_member *out, size_t *n);
+    /*
+     * One membership with its user's e-mail and name; GH_E_NOT_FOUND when the user has none
+     * there.
+     */
+    GH_MUST_CHECK gh_err (*membership_fetch)(struct gh_tx *tx, const char *user_sid,
+                                             const char *account_sid, struct gh_member *out);
+    /* Removes one membership; GH_E_NOT_FOUND when there is none. */
+    GH_MUST_CHECK gh_err (*membership_delete)(struct gh_tx *tx, const char *user_sid,
+                                              const char *account_sid);
+    /* How many members an account has. */
+    GH_MUST_CHECK gh_err (*membership_count)(struct gh_tx *tx, const char *account_sid, int64_t *n);
+    /*
+     * The user holding role owner on the account (the oldest one if, against the rules, there
+     * were several); GH_E_NOT_FOUND when none.
+     */
+    GH_MUST_CHECK gh_err (*membership_owner)(struct gh_tx *tx, const char *account_sid,
+                                             char user_sid[GH_SID_SIZE]);
+
+    /*
+     * Ownership offers (0007_ownership.sql): at most one per account; put inserts or replaces
+     * it.  get, delete: GH_E_NOT_FOUND when none.  Deleting the account or either user deletes
+     * the offer.
+     */
+    GH_MUST_CHECK gh_err (*ownership_offer_put)(struct gh_tx *tx,
+                                                const struct gh_ownership_offer *o);
+    GH_MUST_CHECK gh_err (*ownership_offer_get)(struct gh_tx *tx, const char *account_sid,
+                                                struct gh_ownership_offer *out);
+    GH_MUST_CHECK gh_err (*ownership_offer_delete)(struct gh_tx *tx, const char *account_sid);
 
     /*
      * Sessions: the token is kept only as a keyed digest (under key key_id).  GH_E_CONFLICT for

@@ -28,12 +28,17 @@
 enum stmt_id { GH_STORE_STATEMENTS(STMT_ENUM_) S_COUNT_ };
 #undef STMT_ENUM_
 
-/* Keyset paging after (MS, SID) unless SID is ''; SIDs compare bytewise. */
-#define KEYSET(ms, sid)                                                                            \
-    "(" sid "::text = '' OR created_ms > " ms "::bigint OR "                                       \
-    "(created_ms = " ms "::bigint AND sid COLLATE \"C\" > " sid "::text))"
-#define PAGE_ORDER(limit, offset)                                                                  \
-    " ORDER BY created_ms, sid COLLATE \"C\" LIMIT " limit "::bigint OFFSET " offset "::bigint"
+/* Keyset paging on columns (CMS, CSID) after (MS, SID) unless SID is ''; SIDs compare bytewise. */
+#define KEYSET_ON(cms, csid, ms, sid)                                                              \
+    "(" sid "::text = '' OR " cms " > " ms "::bigint OR "                                          \
+    "(" cms " = " ms "::bigint AND " csid " COLLATE \"C\" > " sid "::text))"
+#define PAGE_ORDER_ON(cms, csid, limit, offset)                                                    \
+    " ORDER BY " cms ", " csid " COLLATE \"C\" LIMIT " limit "::bigint OFFSET " offset "::bigint"
+#define KEYSET(ms, sid)                  KEYSET_ON("created_ms", "sid", ms, sid)
+#define PAGE_ORDER(limit, offset)        PAGE_ORDER_ON("created_ms", "sid", limit, offset)
+/* Members: memberships m in (created_ms, user_sid) order. */
+#define MEMBER_KEYSET(ms, sid)           KEYSET_ON("m.created_ms", "m.user_sid", ms, sid)
+#define MEMBER_PAGE_ORDER(limit, offset) PAGE_ORDER_ON("m.created_ms", "m.user_sid", limit, offset)
 
 static const char *const sql[S_COUNT_] = {
     [S_META_GET] = "SELECT value FROM meta WHERE name = $1",
@@ -150,6 +155,21 @@ static const char *const sql[S_COUNT_] = {
     [S_SESSION_SET_STATUS] =
         "UPDATE sessions SET status = $2, expires_ms = $3, idle_expires_ms = $4 WHERE sid = $1",
     [S_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes WHERE user_sid = $1 AND used_ms = 0",
+    [S_MEMBERSHIP_LIST] = "SELECT " GH_MEMBER_COLS GH_MEMBER_FROM "WHERE m.account_sid = $1 "
+                          "AND " MEMBER_KEYSET("$2", "$3") MEMBER_PAGE_ORDER("$4", "$5"),
+    [S_MEMBERSHIP_FETCH] =
+        "SELECT " GH_MEMBER_COLS GH_MEMBER_FROM "WHERE m.user_sid = $1 AND m.account_sid = $2",
+    [S_MEMBERSHIP_DELETE] = "DELETE FROM memberships WHERE user_sid = $1 AND account_sid = $2",
+    [S_MEMBERSHIP_COUNT] = "SELECT count(*) FROM memberships WHERE account_sid = $1",
+    [S_MEMBERSHIP_OWNER] = "SELECT user_sid FROM memberships WHERE account_sid = $1 AND role = $2 "
+                           "ORDER BY created_ms, user_sid COLLATE \"C\" LIMIT 1",
+    [S_OFFER_PUT] = "INSERT INTO ownership_offers (" GH_OFFER_COLS ") VALUES ($1, $2, $3, $4, $5) "
+                    "ON CONFLICT (account_sid) DO UPDATE "
+                    "SET from_user_sid = excluded.from_user_sid, "
+                    "to_user_sid = excluded.to_user_sid, created_ms = excluded.created_ms, "
+                    "expires_ms = excluded.expires_ms",
+    [S_OFFER_GET] = "SELECT " GH_OFFER_COLS " FROM ownership_offers WHERE account_sid = $1",
+    [S_OFFER_DELETE] = "DELETE FROM ownership_offers WHERE account_sid = $1",
 };
 
 struct conn {
@@ -1301,6 +1321,157 @@ pg_membership_get(struct gh_tx *tx, const char *user_sid, const char *account_si
     return rc;
 }
 
+/* GH_MEMBER_COLS. */
+static gh_err
+read_member(const PGresult *r, int row, struct gh_member *m)
+{
+    int role = 0;
+
+    memset(m, 0, sizeof(*m));
+    GH_TRY(col_text(r, row, 0, m->user_sid, sizeof(m->user_sid)));
+    GH_TRY(col_text(r, row, 1, m->account_sid, sizeof(m->account_sid)));
+    GH_TRY(col_text(r, row, 2, m->email, sizeof(m->email)));
+    GH_TRY(col_text(r, row, 3, m->name, sizeof(m->name)));
+    GH_TRY(col_enum(r, row, 4, gh__role_names, GH_ARRAY_LEN(gh__role_names), &role));
+    m->role = (enum gh_role)role;
+    m->created_ms = col_i64(r, row, 5);
+    m->updated_ms = col_i64(r, row, 6);
+    return GH_OK;
+}
+
+static gh_err
+pg_membership_list(struct gh_tx *tx, const struct gh_member_query *q, struct gh_member *out,
+                   size_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    p_text(&p, q->account_sid);
+    p_after(&p, &q->cursor);
+    p_bounds(&p, &q->cursor);
+    GH_TRY(exec_stmt(tx, S_MEMBERSHIP_LIST, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r) && *n < q->cursor.limit; i++) {
+        rc = read_member(r, i, &out[*n]);
+        *n += 1; /* counted even on failure, as key_list does */
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_membership_fetch(struct gh_tx *tx, const char *user_sid, const char *account_sid,
+                    struct gh_member *out)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    memset(out, 0, sizeof(*out));
+    p_text(&p, user_sid);
+    p_text(&p, account_sid);
+    GH_TRY(exec_stmt(tx, S_MEMBERSHIP_FETCH, &p, &r));
+    rc = PQntuples(r) == 1 ? read_member(r, 0, out) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_membership_delete(struct gh_tx *tx, const char *user_sid, const char *account_sid)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, user_sid);
+    p_text(&p, account_sid);
+    GH_TRY(exec_cmd(tx, S_MEMBERSHIP_DELETE, &p, &n));
+    return one_row_changed(n);
+}
+
+static gh_err
+pg_membership_count(struct gh_tx *tx, const char *account_sid, int64_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+
+    *n = 0;
+    p_text(&p, account_sid);
+    GH_TRY(exec_stmt(tx, S_MEMBERSHIP_COUNT, &p, &r));
+    *n = PQntuples(r) == 1 ? col_i64(r, 0, 0) : 0;
+    PQclear(r);
+    return GH_OK;
+}
+
+static gh_err
+pg_membership_owner(struct gh_tx *tx, const char *account_sid, char user_sid[GH_SID_SIZE])
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    user_sid[0] = '\0';
+    p_text(&p, account_sid);
+    p_text(&p, gh__role_names[GH_ROLE_OWNER]);
+    GH_TRY(exec_stmt(tx, S_MEMBERSHIP_OWNER, &p, &r));
+    rc = PQntuples(r) == 1 ? col_text(r, 0, 0, user_sid, GH_SID_SIZE) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+/* ---- ownership offers ---- */
+
+static gh_err
+pg_ownership_offer_put(struct gh_tx *tx, const struct gh_ownership_offer *o)
+{
+    struct params p = {0};
+
+    p_text(&p, o->account_sid);
+    p_text(&p, o->from_user_sid);
+    p_text(&p, o->to_user_sid);
+    p_i64(&p, o->created_ms);
+    p_i64(&p, o->expires_ms);
+    return exec_cmd(tx, S_OFFER_PUT, &p, NULL);
+}
+
+/* GH_OFFER_COLS. */
+static gh_err
+read_offer(const PGresult *r, int row, struct gh_ownership_offer *o)
+{
+    GH_TRY(col_text(r, row, 0, o->account_sid, sizeof(o->account_sid)));
+    GH_TRY(col_text(r, row, 1, o->from_user_sid, sizeof(o->from_user_sid)));
+    GH_TRY(col_text(r, row, 2, o->to_user_sid, sizeof(o->to_user_sid)));
+    o->created_ms = col_i64(r, row, 3);
+    o->expires_ms = col_i64(r, row, 4);
+    return GH_OK;
+}
+
+static gh_err
+pg_ownership_offer_get(struct gh_tx *tx, const char *account_sid, struct gh_ownership_offer *out)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc;
+
+    memset(out, 0, sizeof(*out));
+    p_text(&p, account_sid);
+    GH_TRY(exec_stmt(tx, S_OFFER_GET, &p, &r));
+    rc = PQntuples(r) == 1 ? read_offer(r, 0, out) : GH_E_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_ownership_offer_delete(struct gh_tx *tx, const char *account_sid)
+{
+    struct params p = {0};
+    long n = 0;
+
+    p_text(&p, account_sid);
+    GH_TRY(exec_cmd(tx, S_OFFER_DELETE, &p, &n));
+    return one_row_changed(n);
+}
+
 /* ---- sessions ---- */
 
 static const char *const session_status_names[] = {"active", "pending_mfa", "enrol_only"};
@@ -1773,6 +1944,14 @@ static const struct gh_store_ops pg_ops = {
     .history_trim = pg_history_trim,
     .membership_put = pg_membership_put,
     .membership_get = pg_membership_get,
+    .membership_list = pg_membership_list,
+    .membership_fetch = pg_membership_fetch,
+    .membership_delete = pg_membership_delete,
+    .membership_count = pg_membership_count,
+    .membership_owner = pg_membership_owner,
+    .ownership_offer_put = pg_ownership_offer_put,
+    .ownership_offer_get = pg_ownership_offer_get,
+    .ownership_offer_delete = pg_ownership_offer_delete,
     .session_insert = pg_session_insert,
     .session_get = pg_session_get,
     .session_touch = pg_session_touch,

@@ -26,8 +26,10 @@ enum stmt_id {
 };
 #undef STMT_ENUM_
 
-/* Paging: keyset after (?ms, ?sid) when ?sid is not '', else OFFSET. */
-#define KEYSET "(?5 = '' OR created_ms > ?4 OR (created_ms = ?4 AND sid > ?5))"
+/* Paging: keyset after (?4 ms, ?5 sid) on columns (MS, SID) when ?5 is not '', else OFFSET. */
+#define KEYSET_ON(ms, sid) "(?5 = '' OR " ms " > ?4 OR (" ms " = ?4 AND " sid " > ?5))"
+#define KEYSET             KEYSET_ON("created_ms", "sid")
+#define MEMBER_KEYSET      KEYSET_ON("m.created_ms", "m.user_sid")
 
 static const char *const sql[S_COUNT_] = {
     [S_BEGIN_READ] = "BEGIN",
@@ -146,6 +148,22 @@ static const char *const sql[S_COUNT_] = {
     [S_SESSION_SET_STATUS] =
         "UPDATE sessions SET status = ?2, expires_ms = ?3, idle_expires_ms = ?4 WHERE sid = ?1",
     [S_RECOVERY_LEFT] = "SELECT count(*) FROM recovery_codes WHERE user_sid = ?1 AND used_ms = 0",
+    [S_MEMBERSHIP_LIST] = "SELECT " GH_MEMBER_COLS GH_MEMBER_FROM "WHERE m.account_sid = ?1 "
+                          "AND " MEMBER_KEYSET " "
+                          "ORDER BY m.created_ms, m.user_sid LIMIT ?7 OFFSET ?8",
+    [S_MEMBERSHIP_FETCH] =
+        "SELECT " GH_MEMBER_COLS GH_MEMBER_FROM "WHERE m.user_sid = ?1 AND m.account_sid = ?2",
+    [S_MEMBERSHIP_DELETE] = "DELETE FROM memberships WHERE user_sid = ?1 AND account_sid = ?2",
+    [S_MEMBERSHIP_COUNT] = "SELECT count(*) FROM memberships WHERE account_sid = ?1",
+    [S_MEMBERSHIP_OWNER] = "SELECT user_sid FROM memberships WHERE account_sid = ?1 AND role = ?2 "
+                           "ORDER BY created_ms, user_sid LIMIT 1",
+    [S_OFFER_PUT] = "INSERT INTO ownership_offers (" GH_OFFER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5) "
+                    "ON CONFLICT (account_sid) DO UPDATE "
+                    "SET from_user_sid = excluded.from_user_sid, "
+                    "to_user_sid = excluded.to_user_sid, created_ms = excluded.created_ms, "
+                    "expires_ms = excluded.expires_ms",
+    [S_OFFER_GET] = "SELECT " GH_OFFER_COLS " FROM ownership_offers WHERE account_sid = ?1",
+    [S_OFFER_DELETE] = "DELETE FROM ownership_offers WHERE account_sid = ?1",
 };
 
 struct conn {
@@ -1198,6 +1216,173 @@ sqlite_membership_get(struct gh_tx *tx, const char *user_sid, const char *accoun
     return rc;
 }
 
+/* GH_MEMBER_COLS. */
+static gh_err
+read_member(sqlite3_stmt *s, struct gh_member *m)
+{
+    int role = 0;
+
+    memset(m, 0, sizeof(*m));
+    GH_TRY(col_text(s, 0, m->user_sid, sizeof(m->user_sid)));
+    GH_TRY(col_text(s, 1, m->account_sid, sizeof(m->account_sid)));
+    GH_TRY(col_text(s, 2, m->email, sizeof(m->email)));
+    GH_TRY(col_text(s, 3, m->name, sizeof(m->name)));
+    GH_TRY(col_enum(s, 4, gh__role_names, GH_ARRAY_LEN(gh__role_names), &role));
+    m->role = (enum gh_role)role;
+    m->created_ms = sqlite3_column_int64(s, 5);
+    m->updated_ms = sqlite3_column_int64(s, 6);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_membership_list(struct gh_tx *tx, const struct gh_member_query *q, struct gh_member *out,
+                       size_t *n)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step = SQLITE_DONE;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_MEMBERSHIP_LIST, &s));
+    GH_TRY(bind_text(s, 1, q->account_sid));
+    GH_TRY(bind_cursor(s, &q->cursor));
+    while (rc == GH_OK && *n < q->cursor.limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = read_member(s, &out[*n]);
+        *n += 1; /* counted even on failure, as key_list does */
+    }
+    if (rc == GH_OK && step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = map_rc(step);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_membership_fetch(struct gh_tx *tx, const char *user_sid, const char *account_sid,
+                        struct gh_member *out)
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+
+    memset(out, 0, sizeof(*out));
+    GH_TRY(stmt(tx, S_MEMBERSHIP_FETCH, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_text(s, 2, account_sid));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW    ? read_member(s, out)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_membership_delete(struct gh_tx *tx, const char *user_sid, const char *account_sid)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_MEMBERSHIP_DELETE, &s));
+    GH_TRY(bind_text(s, 1, user_sid));
+    GH_TRY(bind_text(s, 2, account_sid));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
+static gh_err
+sqlite_membership_count(struct gh_tx *tx, const char *account_sid, int64_t *n)
+{
+    sqlite3_stmt *s;
+    int step;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_MEMBERSHIP_COUNT, &s));
+    GH_TRY(bind_text(s, 1, account_sid));
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *n = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_reset(s);
+    return step == SQLITE_ROW ? GH_OK : map_rc(step);
+}
+
+static gh_err
+sqlite_membership_owner(struct gh_tx *tx, const char *account_sid, char user_sid[GH_SID_SIZE])
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+
+    user_sid[0] = '\0';
+    GH_TRY(stmt(tx, S_MEMBERSHIP_OWNER, &s));
+    GH_TRY(bind_text(s, 1, account_sid));
+    GH_TRY(bind_text(s, 2, gh__role_names[GH_ROLE_OWNER]));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW    ? col_text(s, 0, user_sid, GH_SID_SIZE)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- ownership offers ---- */
+
+static gh_err
+sqlite_ownership_offer_put(struct gh_tx *tx, const struct gh_ownership_offer *o)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_OFFER_PUT, &s));
+    GH_TRY(bind_text(s, 1, o->account_sid));
+    GH_TRY(bind_text(s, 2, o->from_user_sid));
+    GH_TRY(bind_text(s, 3, o->to_user_sid));
+    GH_TRY(bind_i64(s, 4, o->created_ms));
+    GH_TRY(bind_i64(s, 5, o->expires_ms));
+    return run(s);
+}
+
+/* GH_OFFER_COLS. */
+static gh_err
+read_offer(sqlite3_stmt *s, struct gh_ownership_offer *o)
+{
+    GH_TRY(col_text(s, 0, o->account_sid, sizeof(o->account_sid)));
+    GH_TRY(col_text(s, 1, o->from_user_sid, sizeof(o->from_user_sid)));
+    GH_TRY(col_text(s, 2, o->to_user_sid, sizeof(o->to_user_sid)));
+    o->created_ms = sqlite3_column_int64(s, 3);
+    o->expires_ms = sqlite3_column_int64(s, 4);
+    return GH_OK;
+}
+
+static gh_err
+sqlite_ownership_offer_get(struct gh_tx *tx, const char *account_sid,
+                           struct gh_ownership_offer *out)
+{
+    sqlite3_stmt *s;
+    gh_err rc;
+    int step;
+
+    memset(out, 0, sizeof(*out));
+    GH_TRY(stmt(tx, S_OFFER_GET, &s));
+    GH_TRY(bind_text(s, 1, account_sid));
+    step = sqlite3_step(s);
+    rc = step == SQLITE_ROW    ? read_offer(s, out)
+         : step == SQLITE_DONE ? GH_E_NOT_FOUND
+                               : map_rc(step);
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_ownership_offer_delete(struct gh_tx *tx, const char *account_sid)
+{
+    sqlite3_stmt *s;
+
+    GH_TRY(stmt(tx, S_OFFER_DELETE, &s));
+    GH_TRY(bind_text(s, 1, account_sid));
+    GH_TRY(run(s));
+    return sqlite3_changes(conn_of(tx)->db) == 1 ? GH_OK : GH_E_NOT_FOUND;
+}
+
 /* ---- sessions ---- */
 
 static const char *const session_status_names[] = {"active", "pending_mfa", "enrol_only"};
@@ -1710,6 +1895,14 @@ static const struct gh_store_ops sqlite_ops = {
     .history_trim = sqlite_history_trim,
     .membership_put = sqlite_membership_put,
     .membership_get = sqlite_membership_get,
+    .membership_list = sqlite_membership_list,
+    .membership_fetch = sqlite_membership_fetch,
+    .membership_delete = sqlite_membership_delete,
+    .membership_count = sqlite_membership_count,
+    .membership_owner = sqlite_membership_owner,
+    .ownership_offer_put = sqlite_ownership_offer_put,
+    .ownership_offer_get = sqlite_ownership_offer_get,
+    .ownership_offer_delete = sqlite_ownership_offer_delete,
     .session_insert = sqlite_session_insert,
     .session_get = sqlite_session_get,
     .session_touch = sqlite_session_touch,

@@ -156,19 +156,25 @@ module.exports = (t) => {
               400, 20001, 'not an e-mail');
     });
 
-    t.test('who may create users: the main account and its owner, not other users or standard keys', async (c) => {
+    t.test('who may create users: holders of member.manage on the account, with roles they hold', async (c) => {
         const dev = await createUser(c, 'developer');
         const devSession = await session(c, dev.email, dev.passphrase);
         const form = { Email: `by-dev-${process.pid}@example.com`, Name: 'N', Passphrase: GOOD, Role: 'support' };
-        error(await c.post('/v1/Users', form, { auth: devSession.auth }), 403, 20403, 'a developer');
+        error(await c.post('/v1/Users', form, { auth: devSession.auth }), 400, 20001,
+              'a session names the account it acts on');
+        error(await c.post('/v1/Users', { ...form, AccountSid: c.root.sid }, { auth: devSession.auth }), 403, 20403,
+              'a developer');
         const std = await c.createKeyV1(c.root.sid, {});
         error(await c.post('/v1/Users', form, { auth: std }), 403, 20403, 'a standard key');
         const sub = await c.createSub('tenant');
-        error(await c.post('/v1/Users', form, { auth: sub }), 403, 20403, "a subaccount's token");
+        error(await c.post('/v1/Users', form, { auth: sub }), 404, 20404, "a subaccount's token on its parent");
         const owner = await session(c, c.g.owner.email, c.g.owner.passphrase);
-        ok(await c.post('/v1/Users', form, { auth: owner.auth }), 201, 'the owner');
-        /* A session reaches only user routes; credentials never reach session routes. */
-        error(await c.get('/2010-04-01/Accounts.json', { auth: owner.auth }), 403, 20403, 'a session on Accounts');
+        error(await c.post('/v1/Users', { ...form, AccountSid: c.root.sid, Role: 'owner' }, { auth: owner.auth }),
+              409, 20409, 'a second owner');
+        ok(await c.post('/v1/Users', { ...form, AccountSid: c.root.sid }, { auth: owner.auth }), 201, 'the owner');
+        /* A session acts on accounts through its role there; credentials never reach session routes. */
+        error(await c.get('/2010-04-01/Accounts.json', { auth: owner.auth }), 400, 20001, 'no AccountSid');
+        ok(await c.get(`/2010-04-01/Accounts.json?AccountSid=${c.root.sid}`, { auth: owner.auth }));
         error(await c.get('/v1/Sessions'), 403, 20403, 'an auth token on Sessions');
         error(await c.get(`/v1/Users/${c.g.owner.sid}`, { auth: devSession.auth }), 404, 20404,
               "another user's record");

@@ -160,7 +160,7 @@ policy_limits_entry_length(void **state)
 static void
 perm_names_come_from_the_table(void **state)
 {
-#define PERM_ROW_(name, text) {name, text},
+#define PERM_ROW_(name, text, scope, doc) {name, text},
     static const struct {
         enum gh_perm perm;
         const char *text;
@@ -199,79 +199,175 @@ principal(enum gh_principal_kind kind, enum gh_key_type key_type)
     return p;
 }
 
-/*
- * What a principal gets: on account permissions, on user.read/user.manage, on session.self, on
- * the access-token permissions (mint, verify, revoke).
- */
+/* A set from a space-separated list of permission names (independent of the role table). */
+static gh_perm_set
+perms(const char *names)
+{
+    char word[64];
+    gh_perm_set set = 0;
+
+    for (const char *p = names; *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        enum gh_perm perm = GH_PERM_INVALID_;
+
+        if (n > 0) {
+            assert_true(n < sizeof(word));
+            memcpy(word, p, n);
+            word[n] = '\0';
+            assert_gh(gh_perm_parse(word, &perm), GH_OK);
+            set |= GH_PERM_BIT(perm);
+        }
+        p += n + (p[n] == ' ');
+    }
+    return set;
+}
+
+#define ACCOUNT_ALL                                                                                \
+    "account.read account.update subaccount.create member.read member.manage "                     \
+    "ownership.transfer key.read key.create key.update key.delete auth_token.rotate "              \
+    "access_token.mint access_token.verify access_token.revoke mfa_policy.manage"
+#define SELF_ACTIVE "user.self session.self mfa.self ownership.accept"
+#define DEVELOPER                                                                                  \
+    "account.read key.read key.create key.update key.delete access_token.mint "                    \
+    "access_token.verify access_token.revoke"
+#define ADMINISTRATOR                                                                              \
+    DEVELOPER " account.update subaccount.create member.read member.manage mfa_policy.manage"
+
+/* Twilio's roles (SPEC 7.1), written out by hand: the table must say the same. */
+static void
+roles_follow_the_capability_matrix(void **state)
+{
+    (void)state;
+    assert_int_equal(gh_role_perms(GH_ROLE_OWNER), perms(ACCOUNT_ALL));
+    assert_int_equal(gh_role_perms(GH_ROLE_ADMINISTRATOR), perms(ADMINISTRATOR));
+    assert_int_equal(gh_role_perms(GH_ROLE_DEVELOPER), perms(DEVELOPER));
+    assert_int_equal(gh_role_perms(GH_ROLE_BILLING_MANAGER), perms("account.read"));
+    assert_int_equal(gh_role_perms(GH_ROLE_SUPPORT), perms("account.read"));
+    assert_int_equal(gh_role_perms((enum gh_role)99), 0);
+    /* Every role is within the owner's; the owner's is every account permission. */
+    for (int r = 0; r < GH_ROLE_COUNT; r++) {
+        gh_perm_set set = gh_role_perms((enum gh_role)r);
+
+        assert_int_equal(set & ~gh_role_perms(GH_ROLE_OWNER), 0);
+        assert_int_equal(set & gh_perms_of_scope(GH_SCOPE_SELF), 0);
+    }
+    assert_int_equal(gh_perms_of_scope(GH_SCOPE_ACCOUNT), perms(ACCOUNT_ALL));
+    assert_int_equal(gh_perms_of_scope(GH_SCOPE_SELF), perms(SELF_ACTIVE " session.mfa"));
+}
+
+static struct gh_principal
+session_with(enum gh_role role, bool has_role)
+{
+    struct gh_principal p = principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN);
+
+    p.has_role = has_role;
+    p.role = role;
+    return p;
+}
+
 struct holds_row {
     const char *who;
     struct gh_principal p;
-    gh_err account, user, self, token;
-    gh_err mfa; /* session.mfa: completing a second factor (mfa.self goes with session.self) */
+    const char *holds; /* the permissions it holds, by name */
+    gh_err refusal;    /* what it gets for the others */
 };
-
-static gh_err
-row_expects(const struct holds_row *r, enum gh_perm perm)
-{
-    if (perm == GH_PERM_SESSION_SELF || perm == GH_PERM_MFA_SELF) {
-        return r->self;
-    }
-    if (perm == GH_PERM_SESSION_MFA) {
-        return r->mfa;
-    }
-    if (perm == GH_PERM_TOKEN_MINT || perm == GH_PERM_TOKEN_VERIFY ||
-        perm == GH_PERM_TOKEN_REVOKE) {
-        return r->token;
-    }
-    return perm == GH_PERM_USER_READ || perm == GH_PERM_USER_MANAGE ? r->user : r->account;
-}
 
 static void
 holds_matrix_for_every_permission(void **state)
 {
-    struct gh_principal op;
-    const gh_err ok = GH_OK, no = GH_E_FORBIDDEN, rk = GH_E_KEY_RESTRICTED, de = GH_E_DENIED;
-    const gh_err mf = GH_E_MFA_REQUIRED;
-    struct gh_principal pending = principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN);
-    struct gh_principal enrol = principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN);
+    const gh_err no = GH_E_FORBIDDEN, rk = GH_E_KEY_RESTRICTED, de = GH_E_DENIED;
+    const gh_err mf = GH_E_MFA_REQUIRED, mc = GH_E_MUST_CHANGE_PASSPHRASE;
+    struct gh_principal pending = session_with(GH_ROLE_OWNER, true);
+    struct gh_principal enrol = session_with(GH_ROLE_OWNER, true);
+    struct gh_principal breached = session_with(GH_ROLE_OWNER, true);
+    struct gh_principal restricted = principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED);
+    struct gh_principal minting = principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED);
 
     pending.session_status = GH_SESSION_PENDING_MFA;
     enrol.session_status = GH_SESSION_ENROL_ONLY;
+    breached.must_change_passphrase = true;
+    restricted.policy = perms("key.read member.read");
+    minting.policy = perms("key.read access_token.mint"); /* mint never counts */
     const struct holds_row rows[] = {
-        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN), ok, ok, ok, ok, ok},
-        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ok, ok, no, ok, no},
-        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ok, ok, no, ok, no},
-        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD), no, no, no, ok, no},
-        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING), no, no, no, ok, no},
-        {"restricted key", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), rk, rk, rk, rk, rk},
-        {"session", principal(GH_PRINCIPAL_SESSION, GH_KEY_MAIN), no, ok, ok, no, no},
-        {"pending MFA session", pending, mf, mf, mf, mf, ok},
-        {"enrol-only session", enrol, mf, mf, mf, mf, mf},
-        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), de, de, de, de, de},
-        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), de, de, de, de, de},
-        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), no, no, no, no, no},
+        {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN),
+         ACCOUNT_ALL " " SELF_ACTIVE " session.mfa", no},
+        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ACCOUNT_ALL, no},
+        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ACCOUNT_ALL, no},
+        {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD),
+         "access_token.mint access_token.verify access_token.revoke", no},
+        {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING),
+         "access_token.mint access_token.verify access_token.revoke", no},
+        {"restricted key", restricted, "key.read member.read", rk},
+        {"restricted key listing mint", minting, "key.read", rk},
+        {"restricted key, empty policy", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), "", rk},
+        {"session without a role", session_with(GH_ROLE_OWNER, false), SELF_ACTIVE, no},
+        {"owner session", session_with(GH_ROLE_OWNER, true), ACCOUNT_ALL " " SELF_ACTIVE, no},
+        {"administrator session", session_with(GH_ROLE_ADMINISTRATOR, true),
+         ADMINISTRATOR " " SELF_ACTIVE, no},
+        {"developer session", session_with(GH_ROLE_DEVELOPER, true), DEVELOPER " " SELF_ACTIVE, no},
+        {"billing manager session", session_with(GH_ROLE_BILLING_MANAGER, true),
+         "account.read " SELF_ACTIVE, no},
+        {"support session", session_with(GH_ROLE_SUPPORT, true), "account.read " SELF_ACTIVE, no},
+        {"pending MFA session (owner)", pending, "session.mfa", mf},
+        {"enrol-only session (owner)", enrol, "mfa.self", mf},
+        {"breached-passphrase session (owner)", breached, "session.self", mc},
+        {"no principal", principal(GH_PRINCIPAL_NONE, GH_KEY_MAIN), "", de},
+        {"unknown kind", principal((enum gh_principal_kind)99, GH_KEY_MAIN), "", no},
+        {"unknown key type", principal(GH_PRINCIPAL_KEY, (enum gh_key_type)99), "", no},
     };
 
     (void)state;
-    gh_principal_operator(&op);
-    for (int perm = GH_PERM_INVALID_ + 1; perm < GH_PERM_COUNT_; perm++) {
-        for (size_t i = 0; i < GH_ARRAY_LEN(rows); i++) {
-            /* the enrol-only session holds mfa.self, which row_expects gives as "self" */
-            if (strcmp(rows[i].who, "enrol-only session") == 0 && perm == GH_PERM_MFA_SELF) {
-                assert_gh(gh_principal_holds(&rows[i].p, (enum gh_perm)perm), GH_OK);
-                continue;
-            }
+    for (size_t i = 0; i < GH_ARRAY_LEN(rows); i++) {
+        gh_perm_set want = perms(rows[i].holds);
+
+        for (int perm = GH_PERM_INVALID_ + 1; perm < GH_PERM_COUNT_; perm++) {
             gh_err got = gh_principal_holds(&rows[i].p, (enum gh_perm)perm);
-            gh_err expect = row_expects(&rows[i], (enum gh_perm)perm);
+            gh_err expect = (want & GH_PERM_BIT(perm)) != 0 ? GH_OK : rows[i].refusal;
 
             if (got != expect) {
                 fail_msg("%s on %s: %s, expected %s", rows[i].who, gh_perm_name(perm),
                          gh_err_name(got), gh_err_name(expect));
             }
         }
-        assert_gh(gh_principal_holds(&op, (enum gh_perm)perm), GH_OK);
+        assert_int_equal(gh_principal_perms(&rows[i].p), want);
+    }
+    for (int perm = GH_PERM_INVALID_ + 1; perm < GH_PERM_COUNT_; perm++) {
         assert_gh(gh_principal_holds(NULL, (enum gh_perm)perm), GH_E_DENIED);
     }
+}
+
+/* Restricted keys name Gatehouse permissions by their policy entries. */
+static void
+policy_entries_name_permissions(void **state)
+{
+    char entry[GH_PERM_POLICY_SIZE];
+    gh_perm_set set = 0;
+
+    (void)state;
+    gh_perm_policy_entry(GH_PERM_KEY_READ, entry);
+    assert_string_equal(entry, "/gatehouse/key/read");
+    gh_perm_policy_entry(GH_PERM_TOKEN_VERIFY, entry);
+    assert_string_equal(entry, "/gatehouse/access_token/verify");
+    gh_perm_policy_entry(GH_PERM_INVALID_, entry);
+    assert_string_equal(entry, "");
+    assert_gh(gh_key_policy_perms("/gatehouse/key/read\n/twilio/voice/calls/read\n"
+                                  "/gatehouse/member/manage",
+                                  &set),
+              GH_OK);
+    assert_int_equal(set, perms("key.read member.manage"));
+    /* Unknown, self and mint entries under /gatehouse/ are refused, at the check too. */
+    assert_gh(gh_key_policy_perms("/gatehouse/key/steal", &set), GH_E_POLICY);
+    assert_gh(gh_key_policy_perms("/gatehouse/session/self", &set), GH_E_POLICY);
+    assert_gh(gh_key_policy_perms("/gatehouse/access_token/mint", &set), GH_E_POLICY);
+    assert_gh(gh_key_policy_check("/gatehouse/access_token/mint"), GH_E_POLICY);
+    assert_gh(gh_key_policy_check("/gatehouse/key/read\n/gatehouse/key/create"), GH_OK);
+    /* What each key type holds. */
+    assert_gh(gh_key_perms(GH_KEY_MAIN, NULL, &set), GH_OK);
+    assert_int_equal(set, perms(ACCOUNT_ALL));
+    assert_gh(gh_key_perms(GH_KEY_STANDARD, NULL, &set), GH_OK);
+    assert_int_equal(set, perms("access_token.mint access_token.verify access_token.revoke"));
+    assert_gh(gh_key_perms(GH_KEY_RESTRICTED, "/gatehouse/key/delete", &set), GH_OK);
+    assert_int_equal(set, perms("key.delete"));
 }
 
 /* A permission outside the table is held by nobody, not even the operator. */
@@ -319,7 +415,9 @@ main(void)
         cmocka_unit_test(policy_refuses_wrong_shapes),
         cmocka_unit_test(policy_limits_entry_length),
         cmocka_unit_test(perm_names_come_from_the_table),
+        cmocka_unit_test(roles_follow_the_capability_matrix),
         cmocka_unit_test(holds_matrix_for_every_permission),
+        cmocka_unit_test(policy_entries_name_permissions),
         cmocka_unit_test(holds_nothing_outside_the_table),
         cmocka_unit_test(operator_principal_is_only_the_operator),
     };

@@ -1,6 +1,8 @@
 /*
  * store_contract.c -- the storage contract cases (see store_contract.h).  Nothing here names a
- * backend: every case goes through gh__store_open and struct gh_store_ops only.
+ * backend: every case goes through gh__store_open and struct gh_store_ops only, except that
+ * delete_user_directly deletes a user with SQL of its own (the interface deletes none) to check
+ * the schema's cascades.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +10,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 
@@ -1761,6 +1765,470 @@ membership_put_inserts_then_updates(const char *target)
     close_store(st);
 }
 
+/* ---- members and ownership offers ---- */
+
+#define U3 "US00000000000000000000000000000003"
+#define U4 "US00000000000000000000000000000004"
+#define U5 "US00000000000000000000000000000005"
+#define A3 "AC00000000000000000000000000000003"
+
+/* Users 1 to 5 (1 and 2 from seed_users, after the accounts of seed_family), committed. */
+static void
+seed_five_users(struct gh_store *st)
+{
+    struct gh_tx *tx;
+
+    seed_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    for (unsigned n = 3; n <= 5; n++) {
+        struct gh_user u = user_row(n, 1000 * (int64_t)n);
+
+        insert_user(tx, &u, n);
+    }
+    commit(tx);
+}
+
+static void
+put_member(struct gh_tx *tx, const char *user_sid, const char *account_sid, enum gh_role role,
+           int64_t now_ms)
+{
+    assert_gh(GH_ST(tx)->membership_put(tx, user_sid, account_sid, role, now_ms), GH_OK);
+}
+
+/* Member user n of account_sid: user_row(n)'s e-mail (as given) and name. */
+static void
+assert_member(const struct gh_member *got, unsigned n, const char *account_sid, enum gh_role role,
+              int64_t created_ms, int64_t updated_ms)
+{
+    struct gh_user u = user_row(n, 0);
+
+    assert_string_equal(got->user_sid, u.sid);
+    assert_string_equal(got->account_sid, account_sid);
+    assert_string_equal(got->email, u.email);
+    assert_string_equal(got->name, u.name);
+    assert_int_equal(got->role, role);
+    assert_int_equal(got->created_ms, created_ms);
+    assert_int_equal(got->updated_ms, updated_ms);
+}
+
+/* Lists members and returns their users' numbers in order. */
+static size_t
+list_members(struct gh_tx *tx, const struct gh_member_query *q, unsigned *nums)
+{
+    struct gh_member out[16];
+    size_t n = 99;
+
+    memset(out, 'x', sizeof(out));
+    assert_true(q->cursor.limit <= GH_ARRAY_LEN(out));
+    assert_gh(GH_ST(tx)->membership_list(tx, q, out, &n), GH_OK);
+    assert_true(n <= q->cursor.limit);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(out[i].account_sid, q->account_sid);
+        nums[i] = (unsigned)strtoul(out[i].user_sid + 2, NULL, 16);
+    }
+    return n;
+}
+
+/*
+ * Account 1: user 5 owner (100), users 2 and 1 tied at 200 (developer, administrator), user 3
+ * support (300, changed at 350).  Account 2: user 4 (50), user 1 (60).  Account 3: nobody.
+ */
+static void
+seed_members(struct gh_store *st)
+{
+    struct gh_tx *tx;
+
+    seed_five_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    put_member(tx, U5, M1, GH_ROLE_OWNER, 100);
+    put_member(tx, U2, M1, GH_ROLE_DEVELOPER, 200);
+    put_member(tx, U1, M1, GH_ROLE_ADMINISTRATOR, 200);
+    put_member(tx, U3, M1, GH_ROLE_BILLING_MANAGER, 300);
+    put_member(tx, U3, M1, GH_ROLE_SUPPORT, 350); /* a role change keeps created_ms */
+    put_member(tx, U4, A2, GH_ROLE_DEVELOPER, 50);
+    put_member(tx, U1, A2, GH_ROLE_SUPPORT, 60);
+    commit(tx);
+}
+
+static void
+membership_list_pages_oldest_first(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_member_query q;
+    struct gh_member out[8];
+    unsigned nums[16];
+    struct gh_tx *tx;
+    size_t n = 99;
+
+    seed_members(st);
+    tx = begin(st, GH_TX_READ);
+    memset(&q, 0, sizeof(q));
+    q.account_sid = M1;
+    q.cursor.limit = 8;
+    assert_gh(GH_ST(tx)->membership_list(tx, &q, out, &n), GH_OK);
+    assert_int_equal(n, 4);
+    /* Oldest first; the tie at 200 is broken by the user's SID; e-mail and name joined. */
+    assert_member(&out[0], 5, M1, GH_ROLE_OWNER, 100, 100);
+    assert_member(&out[1], 1, M1, GH_ROLE_ADMINISTRATOR, 200, 200);
+    assert_member(&out[2], 2, M1, GH_ROLE_DEVELOPER, 200, 200);
+    assert_member(&out[3], 3, M1, GH_ROLE_SUPPORT, 300, 350);
+
+    /* Only that account's members. */
+    q.account_sid = A2;
+    assert_int_equal(list_members(tx, &q, nums), 2);
+    assert_int_equal(nums[0], 4);
+    assert_int_equal(nums[1], 1);
+    q.account_sid = A3;
+    assert_int_equal(list_members(tx, &q, nums), 0);
+    q.account_sid = "AC00000000000000000000000000000099";
+    assert_int_equal(list_members(tx, &q, nums), 0);
+
+    /* At most limit. */
+    q.account_sid = M1;
+    q.cursor.limit = 2;
+    assert_int_equal(list_members(tx, &q, nums), 2);
+    assert_int_equal(nums[0], 5);
+    assert_int_equal(nums[1], 1);
+    q.cursor.limit = 0;
+    assert_int_equal(list_members(tx, &q, nums), 0);
+
+    /* Keyset: after (created_ms, user_sid), through the tie and to the end. */
+    q.cursor.limit = 8;
+    q.cursor.after_ms = 200;
+    memcpy(q.cursor.after_sid, U1, sizeof(U1));
+    assert_int_equal(list_members(tx, &q, nums), 2);
+    assert_int_equal(nums[0], 2);
+    assert_int_equal(nums[1], 3);
+    q.cursor.limit = 1;
+    memcpy(q.cursor.after_sid, U2, sizeof(U2));
+    assert_int_equal(list_members(tx, &q, nums), 1);
+    assert_int_equal(nums[0], 3);
+    q.cursor.after_ms = 300;
+    memcpy(q.cursor.after_sid, U3, sizeof(U3));
+    assert_int_equal(list_members(tx, &q, nums), 0);
+    /* A keyset position ignores the offset. */
+    q.cursor.limit = 8;
+    q.cursor.after_ms = 100;
+    memcpy(q.cursor.after_sid, U5, sizeof(U5));
+    q.cursor.offset = 5;
+    assert_int_equal(list_members(tx, &q, nums), 3);
+    assert_int_equal(nums[0], 1);
+
+    /* Offsets without a keyset position. */
+    q.cursor.after_ms = 0;
+    q.cursor.after_sid[0] = '\0';
+    q.cursor.offset = 1;
+    q.cursor.limit = 2;
+    assert_int_equal(list_members(tx, &q, nums), 2);
+    assert_int_equal(nums[0], 1);
+    assert_int_equal(nums[1], 2);
+    q.cursor.offset = 4;
+    assert_int_equal(list_members(tx, &q, nums), 0);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+membership_fetch_delete_and_count(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_member got;
+    enum gh_role role;
+    struct gh_tx *tx;
+    int64_t n = -1;
+
+    seed_members(st);
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U3, M1, &got), GH_OK);
+    assert_member(&got, 3, M1, GH_ROLE_SUPPORT, 300, 350);
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U1, A2, &got), GH_OK);
+    assert_member(&got, 1, A2, GH_ROLE_SUPPORT, 60, 60);
+    memset(&got, 'x', sizeof(got));
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U4, M1, &got), GH_E_NOT_FOUND);
+    assert_string_equal(got.user_sid, "");
+    assert_string_equal(got.email, "");
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U1, A3, &got), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U9, M1, &got), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_count(tx, M1, &n), GH_OK);
+    assert_int_equal(n, 4);
+    assert_gh(GH_ST(tx)->membership_count(tx, A2, &n), GH_OK);
+    assert_int_equal(n, 2);
+    n = -1;
+    assert_gh(GH_ST(tx)->membership_count(tx, A3, &n), GH_OK);
+    assert_int_equal(n, 0);
+    n = -1;
+    assert_gh(GH_ST(tx)->membership_count(tx, "AC00000000000000000000000000000099", &n), GH_OK);
+    assert_int_equal(n, 0);
+    GH_ST(tx)->rollback(tx);
+
+    /* Deleting one membership leaves the user's others, and the account's. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->membership_delete(tx, U1, M1), GH_OK);
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U1, M1, &got), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_delete(tx, U1, M1), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_delete(tx, U4, M1), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_delete(tx, U9, M1), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_delete(tx, U1, "AC00000000000000000000000000000099"),
+              GH_E_NOT_FOUND);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U1, M1, &got), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->membership_get(tx, U1, M1, &role), GH_E_NOT_FOUND);
+    assert_role(tx, U1, A2, GH_ROLE_SUPPORT);
+    assert_role(tx, U2, M1, GH_ROLE_DEVELOPER);
+    assert_gh(GH_ST(tx)->membership_count(tx, M1, &n), GH_OK);
+    assert_int_equal(n, 3);
+    assert_gh(GH_ST(tx)->membership_count(tx, A2, &n), GH_OK);
+    assert_int_equal(n, 2);
+    GH_ST(tx)->rollback(tx);
+
+    /* Deleted in a transaction that rolls back: still there. */
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->membership_delete(tx, U2, M1), GH_OK);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_role(tx, U2, M1, GH_ROLE_DEVELOPER);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+assert_owner(struct gh_tx *tx, const char *account_sid, const char *want)
+{
+    char got[GH_SID_SIZE];
+
+    memset(got, 'x', sizeof(got));
+    if (want == NULL) {
+        assert_gh(GH_ST(tx)->membership_owner(tx, account_sid, got), GH_E_NOT_FOUND);
+        assert_string_equal(got, "");
+        return;
+    }
+    assert_gh(GH_ST(tx)->membership_owner(tx, account_sid, got), GH_OK);
+    assert_string_equal(got, want);
+}
+
+static void
+membership_owner_is_the_oldest_owner(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_tx *tx;
+
+    seed_members(st);
+    tx = begin(st, GH_TX_READ);
+    assert_owner(tx, M1, U5);
+    assert_owner(tx, A2, NULL); /* members, but no owner */
+    assert_owner(tx, A3, NULL); /* no members */
+    assert_owner(tx, "AC00000000000000000000000000000099", NULL);
+    GH_ST(tx)->rollback(tx);
+
+    /*
+     * Against the rules, several owners: the oldest membership (created_ms, then user SID)
+     * wins, whenever its role became owner.  User 4 joined account 2 at 50, user 1 at 60.
+     */
+    tx = begin(st, GH_TX_WRITE);
+    put_member(tx, U1, A2, GH_ROLE_OWNER, 500);
+    assert_owner(tx, A2, U1);
+    put_member(tx, U4, A2, GH_ROLE_OWNER, 600);
+    assert_owner(tx, A2, U4);
+    put_member(tx, U2, M1, GH_ROLE_OWNER, 700);
+    put_member(tx, U1, M1, GH_ROLE_OWNER, 700); /* ties with user 2 at 200: the SID decides */
+    assert_owner(tx, M1, U5);
+    put_member(tx, U5, M1, GH_ROLE_ADMINISTRATOR, 800);
+    assert_owner(tx, M1, U1);
+    assert_gh(GH_ST(tx)->membership_delete(tx, U1, M1), GH_OK);
+    assert_owner(tx, M1, U2);
+    put_member(tx, U2, M1, GH_ROLE_DEVELOPER, 900);
+    assert_owner(tx, M1, NULL);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_owner(tx, M1, NULL);
+    assert_owner(tx, A2, U4);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static struct gh_ownership_offer
+offer_row(const char *account_sid, const char *from, const char *to, int64_t created_ms)
+{
+    struct gh_ownership_offer o;
+
+    memset(&o, 0, sizeof(o));
+    snprintf(o.account_sid, sizeof(o.account_sid), "%s", account_sid);
+    snprintf(o.from_user_sid, sizeof(o.from_user_sid), "%s", from);
+    snprintf(o.to_user_sid, sizeof(o.to_user_sid), "%s", to);
+    o.created_ms = created_ms;
+    o.expires_ms = created_ms + 7 * 86400000LL;
+    return o;
+}
+
+static void
+assert_offer(struct gh_tx *tx, const struct gh_ownership_offer *want)
+{
+    struct gh_ownership_offer got;
+
+    memset(&got, 'x', sizeof(got));
+    assert_gh(GH_ST(tx)->ownership_offer_get(tx, want->account_sid, &got), GH_OK);
+    assert_string_equal(got.account_sid, want->account_sid);
+    assert_string_equal(got.from_user_sid, want->from_user_sid);
+    assert_string_equal(got.to_user_sid, want->to_user_sid);
+    assert_int_equal(got.created_ms, want->created_ms);
+    assert_int_equal(got.expires_ms, want->expires_ms);
+}
+
+static void
+assert_no_offer(struct gh_tx *tx, const char *account_sid)
+{
+    struct gh_ownership_offer got;
+
+    memset(&got, 'x', sizeof(got));
+    assert_gh(GH_ST(tx)->ownership_offer_get(tx, account_sid, &got), GH_E_NOT_FOUND);
+    assert_string_equal(got.account_sid, "");
+    assert_string_equal(got.to_user_sid, "");
+    assert_int_equal(got.expires_ms, 0);
+}
+
+static void
+ownership_offer_put_replace_get_delete(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_ownership_offer first = offer_row(M1, U1, U2, TEST_EPOCH_MS);
+    struct gh_ownership_offer second = offer_row(M1, U1, U3, TEST_EPOCH_MS + 10);
+    struct gh_ownership_offer other = offer_row(A2, U2, U1, 20);
+    struct gh_ownership_offer bad;
+    struct gh_tx *tx;
+
+    seed_five_users(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_no_offer(tx, M1);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &first), GH_OK);
+    assert_offer(tx, &first);
+    /* One offer per account: a second put replaces it, every column. */
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &second), GH_OK);
+    assert_offer(tx, &second);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &other), GH_OK);
+    assert_offer(tx, &second);
+    assert_offer(tx, &other);
+    assert_no_offer(tx, A3);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_offer(tx, &second);
+    assert_offer(tx, &other);
+    assert_no_offer(tx, "AC00000000000000000000000000000099");
+    GH_ST(tx)->rollback(tx);
+
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->ownership_offer_delete(tx, M1), GH_OK);
+    assert_no_offer(tx, M1);
+    assert_gh(GH_ST(tx)->ownership_offer_delete(tx, M1), GH_E_NOT_FOUND);
+    assert_gh(GH_ST(tx)->ownership_offer_delete(tx, A3), GH_E_NOT_FOUND);
+    assert_offer(tx, &other);
+    commit(tx);
+
+    tx = begin(st, GH_TX_READ);
+    assert_no_offer(tx, M1);
+    assert_offer(tx, &other);
+    GH_ST(tx)->rollback(tx);
+
+    /* The account and both users must exist. */
+    bad = offer_row("AC00000000000000000000000000000099", U1, U2, 30);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &bad), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    bad = offer_row(M1, U9, U2, 30);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &bad), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    bad = offer_row(M1, U1, U9, 30);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &bad), GH_E_CONFLICT);
+    GH_ST(tx)->rollback(tx);
+    tx = begin(st, GH_TX_READ);
+    assert_no_offer(tx, M1);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/*
+ * Deletes a user with SQL of its own, behind the store's back: the interface deletes no users,
+ * and what is checked is the schema's ON DELETE CASCADE, the same on every backend.  The one
+ * place in this file that names a backend.
+ */
+static void
+delete_user_directly(const char *target, const char *user_sid)
+{
+    static const char sql[] = "DELETE FROM users WHERE sid = $1";
+    bool deleted = false;
+
+    if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0) {
+        PGconn *pg = PQconnectdb(target);
+        PGresult *res = NULL;
+
+        if (PQstatus(pg) == CONNECTION_OK) {
+            res = PQexecParams(pg, sql, 1, NULL, &user_sid, NULL, NULL, 0);
+            deleted = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdTuples(res), "1") == 0;
+        }
+        PQclear(res);
+        PQfinish(pg);
+    } else {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *s = NULL;
+
+        if (sqlite3_open(target, &db) == SQLITE_OK &&
+            sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+            sqlite3_bind_text(s, 1, user_sid, -1, SQLITE_STATIC) == SQLITE_OK) {
+            sqlite3_busy_timeout(db, 5000);
+            deleted = sqlite3_step(s) == SQLITE_DONE && sqlite3_changes(db) == 1;
+        }
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+    }
+    assert_true(deleted);
+}
+
+static void
+ownership_offer_goes_with_either_user(const char *target)
+{
+    struct gh_store *st = open_store(target);
+    struct gh_ownership_offer to_u2 = offer_row(M1, U5, U2, 10);
+    struct gh_ownership_offer from_u3 = offer_row(A2, U3, U1, 20);
+    struct gh_ownership_offer stays = offer_row(A3, U1, U4, 30);
+    struct gh_member got;
+    struct gh_tx *tx;
+
+    seed_members(st);
+    tx = begin(st, GH_TX_WRITE);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &to_u2), GH_OK);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &from_u3), GH_OK);
+    assert_gh(GH_ST(tx)->ownership_offer_put(tx, &stays), GH_OK);
+    commit(tx);
+    close_store(st);
+
+    /* The offered-to user goes: the offer goes, and so do the user's memberships. */
+    delete_user_directly(target, U2);
+    st = open_store(target);
+    tx = begin(st, GH_TX_READ);
+    assert_no_offer(tx, M1);
+    assert_offer(tx, &from_u3);
+    assert_offer(tx, &stays);
+    assert_gh(GH_ST(tx)->membership_fetch(tx, U2, M1, &got), GH_E_NOT_FOUND);
+    assert_role(tx, U5, M1, GH_ROLE_OWNER);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+
+    /* The offering user goes: so does that offer. */
+    delete_user_directly(target, U3);
+    st = open_store(target);
+    tx = begin(st, GH_TX_READ);
+    assert_no_offer(tx, A2);
+    assert_offer(tx, &stays);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
 /* ---- sessions ---- */
 
 static struct gh_session
@@ -2636,6 +3104,11 @@ const struct store_contract_case store_contract_cases[] = {
     CASE(passphrase_hash_over_the_cap_is_invalid),
     CASE(history_newest_first_and_trim),
     CASE(membership_put_inserts_then_updates),
+    CASE(membership_list_pages_oldest_first),
+    CASE(membership_fetch_delete_and_count),
+    CASE(membership_owner_is_the_oldest_owner),
+    CASE(ownership_offer_put_replace_get_delete),
+    CASE(ownership_offer_goes_with_either_user),
     CASE(session_insert_and_get),
     CASE(session_touch_and_delete),
     CASE(session_delete_user_reports_how_many),

@@ -109,6 +109,9 @@ session_of(struct fixture *f, const char *email, const char *pass, struct gh_pri
     assert_gh(login(f, &origin, email, pass, t), GH_OK);
     assert_gh(gh_authenticate_bearer(f->ctx, &origin, t, who), GH_OK);
     assert_int_equal(who->kind, GH_PRINCIPAL_SESSION);
+    /* As the server does for account routes: the session acts on the main account. */
+    gh_err rc = gh_principal_act_on(f->ctx, who, f->init.account_sid);
+    assert_true(rc == GH_OK || rc == GH_E_NOT_FOUND);
 }
 
 static void
