@@ -111,7 +111,7 @@ by_user(const struct gh_principal *who, char out[GH_SID_SIZE + 4])
 {
     out[0] = '\0';
     if (who->kind == GH_PRINCIPAL_SESSION) {
-        snprintf(out, GH_SID_SIZE + 4, "by %s", who->user_sid);
+        snprintf(out, GH_SID_SIZE + 4, " by %s", who->user_sid);
     }
     return out;
 }
@@ -123,7 +123,7 @@ audit_member(struct gh_ctx *ctx, struct gh_tx *tx, const struct member_call *c, 
     char detail[GH_AUDIT_TEXT_SIZE];
     char by[GH_SID_SIZE + 4];
 
-    snprintf(detail, sizeof(detail), "account %s: role %s -> %s %s", c->account_sid, before, after,
+    snprintf(detail, sizeof(detail), "account %s: role %s -> %s%s", c->account_sid, before, after,
              by_user(c->who, by));
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), action, user_sid, true, detail};
     return gh__audit_append(ctx, tx, &e);
@@ -289,6 +289,7 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     struct member_call *c = arg;
     struct gh_account acct;
+    char user[GH_SID_SIZE];
     enum gh_role before;
 
     GH_TRY(member_account(tx, c, &acct));
@@ -300,9 +301,10 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     if (before == c->role) {
         return GH_OK;
     }
-    GH_TRY(GH_ST(tx)->membership_put(tx, c->out->user_sid, acct.sid, c->role, gh_ctx_now_ms(ctx)));
-    GH_TRY(GH_ST(tx)->membership_fetch(tx, c->out->user_sid, acct.sid, c->out));
-    return audit_member(ctx, tx, c, "member.update", c->out->user_sid, gh_role_name(before),
+    memcpy(user, c->out->user_sid, sizeof(user)); /* the fetch clears c->out first */
+    GH_TRY(GH_ST(tx)->membership_put(tx, user, acct.sid, c->role, gh_ctx_now_ms(ctx)));
+    GH_TRY(GH_ST(tx)->membership_fetch(tx, user, acct.sid, c->out));
+    return audit_member(ctx, tx, c, "member.update", user, gh_role_name(before),
                         gh_role_name(c->role));
 }
 
@@ -427,7 +429,7 @@ offer_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     o->expires_ms = now + (int64_t)GH_OWNERSHIP_OFFER_TTL_S * 1000;
     GH_TRY(GH_ST(tx)->ownership_offer_put(tx, o));
     c->own->pending = true;
-    snprintf(detail, sizeof(detail), "account %s: offered by owner %s to %s %s", acct.sid,
+    snprintf(detail, sizeof(detail), "account %s: offered by owner %s to %s%s", acct.sid,
              o->from_user_sid, o->to_user_sid, by_user(c->who, by));
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "ownership.offer", m.user_sid, true,
                                detail};
@@ -464,7 +466,7 @@ withdraw_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(load_ownership(ctx, tx, c, &acct));
     GH_ENSURE(c->own->pending, GH_E_NOT_FOUND);
     GH_TRY(GH_ST(tx)->ownership_offer_delete(tx, acct.sid));
-    snprintf(detail, sizeof(detail), "account %s: offer withdrawn %s", acct.sid,
+    snprintf(detail, sizeof(detail), "account %s: offer withdrawn%s", acct.sid,
              by_user(c->who, by));
     struct gh_audit_entry e = {
         c->from, gh__actor_of(c->who), "ownership.withdraw", c->own->offer.to_user_sid, true,
