@@ -63,6 +63,7 @@ static const struct route routes[] = {
      h_ownership_withdraw},
     {"POST", "/v1/Accounts/{}/OwnershipTransfer/Accept", GH_PERM_OWNERSHIP_ACCEPT, false,
      h_ownership_accept},
+    {"GET", "/v1/Accounts/{}/Events", GH_PERM_AUDIT_READ, true, h_events_list},
     {"POST", "/v1/Accounts/{}/MfaPolicy", GH_PERM_MFA_POLICY_MANAGE, true, h_mfa_policy},
     {"POST", "/v1/Users", GH_PERM_MEMBER_MANAGE, true, h_user_create},
     {"GET", "/v1/Users/{}", GH_PERM_USER_SELF, false, h_user_fetch},

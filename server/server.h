@@ -221,6 +221,7 @@ void h_mfa_factor_delete(struct gh_request *req, struct gh_response *res);
 void h_mfa_recovery_codes(struct gh_request *req, struct gh_response *res);
 void h_mfa_session_complete(struct gh_request *req, struct gh_response *res);
 void h_mfa_policy(struct gh_request *req, struct gh_response *res);
+void h_events_list(struct gh_request *req, struct gh_response *res);
 void h_member_add(struct gh_request *req, struct gh_response *res);
 void h_member_list(struct gh_request *req, struct gh_response *res);
 void h_member_fetch(struct gh_request *req, struct gh_response *res);

@@ -50,6 +50,7 @@ enum gh_perm_scope {
     X(GH_PERM_TOKEN_REVOKE, "access_token.revoke", GH_SCOPE_ACCOUNT, "Revoke access tokens")       \
     X(GH_PERM_MFA_POLICY_MANAGE, "mfa_policy.manage", GH_SCOPE_ACCOUNT,                            \
       "Require a second factor of the account's members")                                          \
+    X(GH_PERM_AUDIT_READ, "audit.read", GH_SCOPE_ACCOUNT, "Read the account's audit trail")        \
     X(GH_PERM_USER_SELF, "user.self", GH_SCOPE_SELF, "See one's own user")                         \
     X(GH_PERM_SESSION_SELF, "session.self", GH_SCOPE_SELF,                                         \
       "Change one's passphrase; list and end one's sessions")                                      \
@@ -75,14 +76,16 @@ typedef uint32_t gh_perm_set;
     (GH_PERM_BIT(GH_PERM_ACCOUNT_READ) | GH_PERM_BIT(GH_PERM_KEY_READ) |                           \
      GH_PERM_BIT(GH_PERM_KEY_CREATE) | GH_PERM_BIT(GH_PERM_KEY_UPDATE) |                           \
      GH_PERM_BIT(GH_PERM_KEY_DELETE) | GH_PERM_BIT(GH_PERM_TOKEN_MINT) |                           \
-     GH_PERM_BIT(GH_PERM_TOKEN_VERIFY) | GH_PERM_BIT(GH_PERM_TOKEN_REVOKE))
+     GH_PERM_BIT(GH_PERM_TOKEN_VERIFY) | GH_PERM_BIT(GH_PERM_TOKEN_REVOKE) |                       \
+     GH_PERM_BIT(GH_PERM_AUDIT_READ))
 #define GH_ROLE_ADMINISTRATOR_PERMS_                                                               \
     (GH_ROLE_DEVELOPER_PERMS_ | GH_PERM_BIT(GH_PERM_ACCOUNT_UPDATE) |                              \
      GH_PERM_BIT(GH_PERM_SUBACCOUNT_CREATE) | GH_PERM_BIT(GH_PERM_MEMBER_READ) |                   \
      GH_PERM_BIT(GH_PERM_MEMBER_MANAGE) | GH_PERM_BIT(GH_PERM_MFA_POLICY_MANAGE))
-#define GH_ROLE_BILLING_MANAGER_PERMS_ GH_PERM_BIT(GH_PERM_ACCOUNT_READ)
-#define GH_ROLE_SUPPORT_PERMS_         GH_PERM_BIT(GH_PERM_ACCOUNT_READ)
-#define GH_ROLE_COUNT                  5
+#define GH_ROLE_BILLING_MANAGER_PERMS_                                                             \
+    (GH_PERM_BIT(GH_PERM_ACCOUNT_READ) | GH_PERM_BIT(GH_PERM_AUDIT_READ))
+#define GH_ROLE_SUPPORT_PERMS_ (GH_PERM_BIT(GH_PERM_ACCOUNT_READ) | GH_PERM_BIT(GH_PERM_AUDIT_READ))
+#define GH_ROLE_COUNT          5
 
 /* Every account permission (what an auth token or a main key holds). */
 #define GH_PERMS_ACCOUNT_ALL gh_perms_of_scope(GH_SCOPE_ACCOUNT)

@@ -619,7 +619,8 @@ struct gh_audit_event {
     int64_t time_ms;
     char actor[GH_SID_SIZE]; /* "" when unknown */
     char action[64];
-    char target[GH_SID_SIZE]; /* "" when none */
+    char target[GH_SID_SIZE];      /* "" when none */
+    char account_sid[GH_SID_SIZE]; /* the account it concerns; "" when none */
     char remote_addr[64];
     char user_agent[GH_AUDIT_TEXT_SIZE];
     char outcome[16]; /* "success" or "failure" */
@@ -632,6 +633,25 @@ typedef int (*gh_audit_fn)(const struct gh_audit_event *ev, void *arg);
 /** Calls fn for each event with seq > after_seq, oldest first, until fn returns non-zero. */
 GH_API GH_MUST_CHECK gh_err gh_audit_each(struct gh_ctx *ctx, int64_t after_seq, gh_audit_fn fn,
                                           void *arg);
+
+struct gh_audit_page {
+    struct gh_audit_event *items; /* owned */
+    size_t n;
+    size_t cap;
+    char next_token[GH_PAGE_TOKEN_SIZE]; /* "" on the last page */
+};
+
+GH_API void gh_audit_page_clear(struct gh_audit_page *page);
+
+/**
+ * An account's audit events, newest first (audit.read; a parent's credentials and its owner's
+ * and administrators' sessions read a subaccount's): the events that name the account (its
+ * keys, tokens, members, settings, subaccounts).  page->token continues after the previous
+ * page's last event (GH_E_PAGE_TOKEN when it is not one); without a token, page->page must be 0.
+ */
+GH_API GH_MUST_CHECK gh_err gh_audit_list(struct gh_ctx *ctx, const struct gh_principal *who,
+                                          const char *account_sid, const struct gh_page *page,
+                                          struct gh_audit_page *out);
 
 /** Recomputes the hash chain; bad_seq receives the first broken link (0 when intact). */
 GH_API GH_MUST_CHECK gh_err gh_audit_verify(struct gh_ctx *ctx, int64_t *events, int64_t *bad_seq);

@@ -1,5 +1,11 @@
 /*
  * chain.c -- BLAKE2b hash chain over audit events (unkeyed, so anyone holding the log can verify).
+ *
+ * The account an event concerns (account_sid, added by 0008_audit_account.sql) is hashed after
+ * detail only when it is not empty: events written before 0008 read back with account "" and
+ * keep the hashes they were written with, so existing logs still verify.  The encoding stays
+ * unambiguous: every field before it is length-prefixed, so the bytes of an event with an account
+ * never equal those of one without (they carry the account's prefix and bytes after detail).
  */
 #include <sodium.h>
 
@@ -44,5 +50,8 @@ gh__audit_chain_hash(const uint8_t prev[GH_CHAIN_HASH_BYTES], const struct gh_au
     put_str(&st, ev->user_agent);
     put_str(&st, ev->outcome);
     put_str(&st, ev->detail);
+    if (ev->account_sid[0] != '\0') {
+        put_str(&st, ev->account_sid); /* only when set: pre-0008 events keep their hashes */
+    }
     crypto_generichash_final(&st, out, GH_CHAIN_HASH_BYTES);
 }

@@ -127,7 +127,7 @@ record_mint(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
              gh_jwt_alg_name(m->alg), out->exp);
     struct gh_audit_entry e = {m->from, gh__actor_of(m->who), "access_token.mint", m->key_sid, true,
                                detail};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, m->account_sid);
 }
 
 gh_err
@@ -327,6 +327,7 @@ static gh_err
 revoke_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
     struct revoke_call *r = arg;
+    char account[GH_SID_SIZE];
     struct gh_account acct;
     struct gh_key key;
     int64_t swept = 0;
@@ -334,6 +335,7 @@ revoke_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     gh_err rc = GH_ST(tx)->key_get(tx, r->key_sid, &key, NULL);
 
     GH_TRY(rc);
+    memcpy(account, key.account_sid, sizeof(account));
     rc = gh__reach_account(tx, r->who, key.account_sid, GH_REACH_PARENT, &acct);
     if (rc == GH_OK) {
         /* Until the longest lifetime the token can have had, then swept. */
@@ -347,7 +349,7 @@ revoke_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
              swept);
     struct gh_audit_entry e = {
         r->from, gh__actor_of(r->who), "access_token.revoke", r->key_sid, true, detail};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, account);
 }
 
 gh_err

@@ -131,7 +131,7 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(gh__account_insert(ctx, tx, parent.sid, c->friendly_name, c->out, c->token));
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "account.create", c->out->sid, true,
                                ""};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, parent.sid); /* the parent's members see it */
 }
 
 gh_err
@@ -316,7 +316,7 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(GH_ST(tx)->account_update(tx, out));
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "account.update", out->sid, true,
                                detail};
-    GH_TRY(gh__audit_append(ctx, tx, &e));
+    GH_TRY(gh__audit_account(ctx, tx, &e, out->sid));
     return primary_token(ctx, tx, out->sid, c->token);
 }
 

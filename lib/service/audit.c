@@ -30,7 +30,8 @@ copy_printable(char *dst, size_t cap, const char *src)
 }
 
 gh_err
-gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_audit_entry *e)
+gh__audit_account(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_audit_entry *e,
+                  const char *account)
 {
     struct gh_audit_event ev;
     uint8_t prev[GH_CHAIN_HASH_BYTES];
@@ -43,6 +44,7 @@ gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_audit_ent
     copy_printable(ev.actor, sizeof(ev.actor), e->actor);
     copy_printable(ev.action, sizeof(ev.action), e->action);
     copy_printable(ev.target, sizeof(ev.target), e->target);
+    copy_printable(ev.account_sid, sizeof(ev.account_sid), account);
     copy_printable(ev.remote_addr, sizeof(ev.remote_addr),
                    e->from != NULL ? e->from->remote_addr : NULL);
     copy_printable(ev.user_agent, sizeof(ev.user_agent),
@@ -51,6 +53,12 @@ gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_audit_ent
     copy_printable(ev.detail, sizeof(ev.detail), e->detail);
     gh__audit_chain_hash(prev, &ev, ev.hash);
     return GH_ST(tx)->audit_insert(tx, &ev);
+}
+
+gh_err
+gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_audit_entry *e)
+{
+    return gh__audit_account(ctx, tx, e, NULL);
 }
 
 void
@@ -146,4 +154,88 @@ gh_audit_verify(struct gh_ctx *ctx, int64_t *events, int64_t *bad_seq)
     *events = v.count;
     *bad_seq = v.bad_seq;
     return GH_OK;
+}
+
+/* ---- an account's events (GET /v1/Accounts/{Sid}/Events) ---- */
+
+void
+gh_audit_page_clear(struct gh_audit_page *page)
+{
+    if (page == NULL) {
+        return;
+    }
+    gh__free(page->items);
+    memset(page, 0, sizeof(*page));
+}
+
+/* A page token: the decimal seq of the last event of the previous page. */
+static gh_err
+parse_seq_token(const char *token, int64_t *seq)
+{
+    int64_t v = 0;
+
+    GH_ENSURE(token[0] >= '1' && token[0] <= '9' && strlen(token) <= 18, GH_E_PAGE_TOKEN);
+    for (const char *p = token; *p != '\0'; p++) {
+        GH_ENSURE(*p >= '0' && *p <= '9', GH_E_PAGE_TOKEN);
+        v = v * 10 + (*p - '0');
+    }
+    *seq = v;
+    return GH_OK;
+}
+
+struct list_call {
+    const struct gh_principal *who;
+    const char *account_sid;
+    struct gh_audit_query query;
+    struct gh_audit_page *out;
+};
+
+static gh_err
+list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
+{
+    struct list_call *c = arg;
+    struct gh_audit_page *out = c->out;
+    struct gh_account acct;
+    size_t n = 0;
+
+    (void)ctx;
+    gh_audit_page_clear(out); /* a retried attempt starts over */
+    GH_TRY(gh__reach_account(tx, c->who, c->account_sid, GH_REACH_PARENT, &acct));
+    c->query.account_sid = acct.sid;
+    out->cap = c->query.limit;
+    out->items = gh__calloc(out->cap, sizeof(*out->items));
+    GH_ENSURE(out->items != NULL, GH_E_NOMEM);
+    GH_TRY(GH_ST(tx)->audit_list(tx, &c->query, out->items, &n));
+    out->n = n;
+    if (n == c->query.limit) {
+        out->n = n - 1;
+        snprintf(out->next_token, sizeof(out->next_token), "%lld",
+                 (long long)out->items[out->n - 1].seq);
+    }
+    return GH_OK;
+}
+
+gh_err
+gh_audit_list(struct gh_ctx *ctx, const struct gh_principal *who, const char *account_sid,
+              const struct gh_page *page, struct gh_audit_page *out)
+{
+    struct list_call c = {who, account_sid, {NULL, 0, 0}, out};
+    gh_err rc;
+
+    GH_ENSURE(ctx != NULL && who != NULL && account_sid != NULL && page != NULL && out != NULL,
+              GH_E_INVALID);
+    memset(out, 0, sizeof(*out));
+    GH_TRY(gh_principal_holds(who, GH_PERM_AUDIT_READ));
+    /* Events are paged by token (the page number rides along in the URLs, as Twilio's do). */
+    GH_ENSURE(page->size >= 1 && page->size <= GH_PAGE_SIZE_MAX, GH_E_PAGE);
+    GH_ENSURE(page->page == 0 || page->token != NULL, GH_E_PAGE);
+    if (page->token != NULL) {
+        GH_TRY(parse_seq_token(page->token, &c.query.before_seq));
+    }
+    c.query.limit = (size_t)page->size + 1;
+    rc = gh__transact(ctx, GH_TX_READ, list_in_tx, &c);
+    if (rc != GH_OK) {
+        gh_audit_page_clear(out);
+    }
+    return rc;
 }

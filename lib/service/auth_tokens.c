@@ -57,7 +57,7 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(rc);
     struct gh_audit_entry e = {
         c->from, gh__actor_of(c->who), "auth_token.secondary.create", acct.sid, true, ""};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, acct.sid);
 }
 
 /* Runs a token use case; on failure nothing of its output survives. */
@@ -99,7 +99,7 @@ delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(GH_ST(tx)->token_delete(tx, acct.sid, GH_SLOT_SECONDARY));
     struct gh_audit_entry e = {
         c->from, gh__actor_of(c->who), "auth_token.secondary.delete", acct.sid, true, ""};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, acct.sid);
 }
 
 gh_err
@@ -143,7 +143,7 @@ promote_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(rc);
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "auth_token.promote", acct.sid,
                                true,    "old primary deleted"};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, acct.sid);
 }
 
 gh_err

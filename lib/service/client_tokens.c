@@ -58,7 +58,7 @@ issue_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     sodium_memzero(key, sizeof(key));
     GH_TRY(rc);
     struct gh_audit_entry e = {c->from, c->who->sid, "client_token.issue", jti, true, ""};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, c->who->account_sid);
 }
 
 gh_err

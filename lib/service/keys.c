@@ -143,7 +143,7 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(rc);
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "key.create", out->sid,
                                true,    type_text[out->type]};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, out->account_sid);
 }
 
 gh_err
@@ -272,7 +272,7 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
         c->from,      gh__actor_of(c->who),
         "key.update", c->out->sid,
         true,         c->change->permissions != NULL ? "policy changed" : ""};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, c->out->account_sid);
 }
 
 gh_err
@@ -311,7 +311,7 @@ delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     if (rc == GH_OK) {
         struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "key.delete", k.sid, true, ""};
 
-        rc = gh__audit_append(ctx, tx, &e);
+        rc = gh__audit_account(ctx, tx, &e, k.account_sid);
     }
     gh_key_clear(&k);
     return rc;

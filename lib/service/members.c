@@ -117,16 +117,16 @@ by_user(const struct gh_principal *who, char out[GH_SID_SIZE + 4])
 }
 
 static gh_err
-audit_member(struct gh_ctx *ctx, struct gh_tx *tx, const struct member_call *c, const char *action,
-             const char *user_sid, const char *before, const char *after)
+audit_member(struct gh_ctx *ctx, struct gh_tx *tx, const struct member_call *c, const char *account,
+             const char *action, const char *user_sid, const char *before, const char *after)
 {
     char detail[GH_AUDIT_TEXT_SIZE];
     char by[GH_SID_SIZE + 4];
 
-    snprintf(detail, sizeof(detail), "account %s: role %s -> %s%s", c->account_sid, before, after,
+    snprintf(detail, sizeof(detail), "account %s: role %s -> %s%s", account, before, after,
              by_user(c->who, by));
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), action, user_sid, true, detail};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, account);
 }
 
 void
@@ -251,7 +251,7 @@ add_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_ENSURE(members < GH_MEMBERS_MAX, GH_E_MEMBER_LIMIT);
     GH_TRY(GH_ST(tx)->membership_put(tx, u.sid, acct.sid, c->role, gh_ctx_now_ms(ctx)));
     GH_TRY(GH_ST(tx)->membership_fetch(tx, u.sid, acct.sid, c->out));
-    return audit_member(ctx, tx, c, "member.add", u.sid, "(none)", gh_role_name(c->role));
+    return audit_member(ctx, tx, c, acct.sid, "member.add", u.sid, "(none)", gh_role_name(c->role));
 }
 
 /* The checks every change of a role makes before its transaction. */
@@ -304,7 +304,7 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     memcpy(user, c->out->user_sid, sizeof(user)); /* the fetch clears c->out first */
     GH_TRY(GH_ST(tx)->membership_put(tx, user, acct.sid, c->role, gh_ctx_now_ms(ctx)));
     GH_TRY(GH_ST(tx)->membership_fetch(tx, user, acct.sid, c->out));
-    return audit_member(ctx, tx, c, "member.update", user, gh_role_name(before),
+    return audit_member(ctx, tx, c, acct.sid, "member.update", user, gh_role_name(before),
                         gh_role_name(c->role));
 }
 
@@ -343,8 +343,8 @@ remove_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_ENSURE(c->out->role != GH_ROLE_OWNER, GH_E_OWNER); /* the last (and only) owner */
     GH_TRY(gh__may_grant(c->who, c->out->role));
     GH_TRY(GH_ST(tx)->membership_delete(tx, c->out->user_sid, acct.sid));
-    return audit_member(ctx, tx, c, "member.remove", c->out->user_sid, gh_role_name(c->out->role),
-                        "(none)");
+    return audit_member(ctx, tx, c, acct.sid, "member.remove", c->out->user_sid,
+                        gh_role_name(c->out->role), "(none)");
 }
 
 gh_err
@@ -433,7 +433,7 @@ offer_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
              o->from_user_sid, o->to_user_sid, by_user(c->who, by));
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "ownership.offer", m.user_sid, true,
                                detail};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, acct.sid);
 }
 
 gh_err
@@ -471,7 +471,7 @@ withdraw_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     struct gh_audit_entry e = {
         c->from, gh__actor_of(c->who), "ownership.withdraw", c->own->offer.to_user_sid, true,
         detail};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, acct.sid);
 }
 
 gh_err
@@ -518,7 +518,7 @@ accept_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     own->pending = false;
     memset(&own->offer, 0, sizeof(own->offer));
     struct gh_audit_entry e = {c->from, as.sid, "ownership.accept", as.user_sid, true, detail};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, acct.sid);
 }
 
 gh_err

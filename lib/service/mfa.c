@@ -572,7 +572,7 @@ policy_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
                                acct.sid,
                                true,
                                p->required ? "MfaRequired true" : "MfaRequired false"};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, acct.sid);
 }
 
 gh_err

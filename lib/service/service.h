@@ -205,6 +205,9 @@ struct gh_audit_entry {
 
 GH_MUST_CHECK gh_err gh__audit_append(struct gh_ctx *ctx, struct gh_tx *tx,
                                       const struct gh_audit_entry *e);
+/* The same, for an event that concerns account (its members read it: GET .../Events). */
+GH_MUST_CHECK gh_err gh__audit_account(struct gh_ctx *ctx, struct gh_tx *tx,
+                                       const struct gh_audit_entry *e, const char *account);
 /* Records a refused authentication in its own transaction (best effort: the refusal stands). */
 void gh__audit_auth_failure(struct gh_ctx *ctx, const struct gh_origin *from, const char *sid,
                             const char *reason);

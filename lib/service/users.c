@@ -84,7 +84,7 @@ gh__user_insert(struct gh_ctx *ctx, struct gh_tx *tx, const struct gh_origin *fr
     GH_TRY(GH_ST(tx)->membership_put(tx, u->sid, account_sid, role, u->created_ms));
     snprintf(detail, sizeof(detail), "role %s on %.34s", gh_role_name(role), account_sid);
     struct gh_audit_entry e = {from, actor, "user.create", u->sid, true, detail};
-    return gh__audit_append(ctx, tx, &e);
+    return gh__audit_account(ctx, tx, &e, account_sid);
 }
 
 /* ---- create ---- */

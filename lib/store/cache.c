@@ -389,6 +389,9 @@ FORWARD(audit_last, (struct gh_tx * tx, int64_t *seq, uint8_t hash[32]), (in, se
 FORWARD(audit_insert, (struct gh_tx * tx, const struct gh_audit_event *ev), (in, ev))
 FORWARD(audit_each, (struct gh_tx * tx, int64_t after_seq, gh_audit_fn fn, void *arg),
         (in, after_seq, fn, arg))
+FORWARD(audit_list,
+        (struct gh_tx * tx, const struct gh_audit_query *q, struct gh_audit_event *out, size_t *n),
+        (in, q, out, n))
 /* Users, memberships, sessions and the rest are never cached: each read sees the latest commit. */
 FORWARD(user_insert,
         (struct gh_tx * tx, const struct gh_user *u, const char *email_key,
@@ -572,6 +575,7 @@ static const struct gh_store_ops cache_ops = {
     .audit_last = cache_audit_last,
     .audit_insert = cache_audit_insert,
     .audit_each = cache_audit_each,
+    .audit_list = cache_audit_list,
     .user_insert = cache_user_insert,
     .user_get = cache_user_get,
     .user_get_by_email = cache_user_get_by_email,

@@ -75,7 +75,8 @@
     X(MEMBERSHIP_OWNER)                                                                            \
     X(OFFER_PUT)                                                                                   \
     X(OFFER_GET)                                                                                   \
-    X(OFFER_DELETE)
+    X(OFFER_DELETE)                                                                                \
+    X(AUDIT_LIST)
 
 /* Column lists, in the order the backends read them. */
 #define GH_ACCOUNT_COLS "sid, parent_sid, friendly_name, status, created_ms, updated_ms"
@@ -83,7 +84,8 @@
     "sid, account_sid, type, permissions, friendly_name, created_ms, updated_ms, key_id, "         \
     "ciphertext, lookup_hash"
 #define GH_AUDIT_COLS                                                                              \
-    "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash"
+    "seq, time_ms, actor, action, target, remote_addr, user_agent, outcome, detail, hash, "        \
+    "account_sid"
 /* A user's columns; the passphrase hash comes last and is copied out only when asked for. */
 #define GH_USER_COLS                                                                               \
     "sid, email, name, passphrase_set_ms, must_change, created_ms, updated_ms, passphrase_hash"

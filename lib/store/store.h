@@ -74,6 +74,13 @@ struct gh_member_query {
     struct gh_cursor cursor; /* keyset on (created_ms, user_sid), like the key list */
 };
 
+/* An account's audit events (audit_list): newest first, before a seq. */
+struct gh_audit_query {
+    const char *account_sid;
+    int64_t before_seq; /* only events with seq < before_seq; 0: from the newest */
+    size_t limit;
+};
+
 /* A failure counter (throttles table). */
 struct gh_throttle {
     int64_t failures;
@@ -147,6 +154,12 @@ struct gh_store_ops {
     GH_MUST_CHECK gh_err (*audit_insert)(struct gh_tx *tx, const struct gh_audit_event *ev);
     GH_MUST_CHECK gh_err (*audit_each)(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn,
                                        void *arg);
+    /*
+     * An account's events (account_sid, 0008_audit_account.sql), newest first (seq descending),
+     * at most q->limit; *n counts every row read, even on a failure, as key_list does.
+     */
+    GH_MUST_CHECK gh_err (*audit_list)(struct gh_tx *tx, const struct gh_audit_query *q,
+                                       struct gh_audit_event *out, size_t *n);
 
     /* ---- human users (0003_users.sql) ---- */
 

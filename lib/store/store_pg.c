@@ -82,9 +82,12 @@ static const char *const sql[S_COUNT_] = {
                      "WHERE sid = $1 AND $2::text IS NOT NULL",
     [S_AUDIT_LAST] = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit_events (seq, time_ms, actor, action, target, "
-                       "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
-                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                       "remote_addr, user_agent, outcome, detail, prev_hash, hash, account_sid) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     [S_AUDIT_EACH] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE seq > $1 ORDER BY seq",
+    [S_AUDIT_LIST] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE account_sid = $1 "
+                     "AND ($2::bigint = 0 OR seq < $2::bigint) ORDER BY seq DESC "
+                     "LIMIT $3::bigint",
     [S_USER_INSERT] = "INSERT INTO users (" GH_USER_COLS ", email_key) "
                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     [S_USER_GET] = "SELECT " GH_USER_COLS " FROM users WHERE sid = $1",
@@ -1119,6 +1122,7 @@ pg_audit_insert(struct gh_tx *tx, const struct gh_audit_event *ev)
     p_text(&p, ev->detail);
     p_blob(&p, prev, sizeof(prev));
     p_blob(&p, ev->hash, sizeof(ev->hash));
+    p_text(&p, ev->account_sid);
     return exec_cmd(tx, S_AUDIT_INSERT, &p, NULL);
 }
 
@@ -1135,7 +1139,8 @@ read_audit(const PGresult *r, int row, struct gh_audit_event *ev)
     GH_TRY(col_text(r, row, 6, ev->user_agent, sizeof(ev->user_agent)));
     GH_TRY(col_text(r, row, 7, ev->outcome, sizeof(ev->outcome)));
     GH_TRY(col_text(r, row, 8, ev->detail, sizeof(ev->detail)));
-    return col_blob(r, row, 9, ev->hash, sizeof(ev->hash), NULL);
+    GH_TRY(col_blob(r, row, 9, ev->hash, sizeof(ev->hash), NULL));
+    return col_text(r, row, 10, ev->account_sid, sizeof(ev->account_sid));
 }
 
 static gh_err
@@ -1153,6 +1158,27 @@ pg_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg)
         if (rc == GH_OK && fn(&ev, arg) != 0) {
             break;
         }
+    }
+    PQclear(r);
+    return rc;
+}
+
+static gh_err
+pg_audit_list(struct gh_tx *tx, const struct gh_audit_query *q, struct gh_audit_event *out,
+              size_t *n)
+{
+    struct params p = {0};
+    PGresult *r;
+    gh_err rc = GH_OK;
+
+    *n = 0;
+    p_text(&p, q->account_sid);
+    p_i64(&p, q->before_seq);
+    p_i64(&p, q->limit > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit);
+    GH_TRY(exec_stmt(tx, S_AUDIT_LIST, &p, &r));
+    for (int i = 0; rc == GH_OK && i < PQntuples(r) && *n < q->limit; i++) {
+        rc = read_audit(r, i, &out[*n]);
+        *n += 1; /* counted even on failure, as key_list does */
     }
     PQclear(r);
     return rc;
@@ -1935,6 +1961,7 @@ static const struct gh_store_ops pg_ops = {
     .audit_last = pg_audit_last,
     .audit_insert = pg_audit_insert,
     .audit_each = pg_audit_each,
+    .audit_list = pg_audit_list,
     .user_insert = pg_user_insert,
     .user_get = pg_user_get,
     .user_get_by_email = pg_user_get_by_email,

@@ -75,9 +75,11 @@ static const char *const sql[S_COUNT_] = {
                      "WHERE sid = ?1 AND ?2 = ?2",
     [S_AUDIT_LAST] = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
     [S_AUDIT_INSERT] = "INSERT INTO audit_events (seq, time_ms, actor, action, target, "
-                       "remote_addr, user_agent, outcome, detail, prev_hash, hash) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                       "remote_addr, user_agent, outcome, detail, prev_hash, hash, account_sid) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [S_AUDIT_EACH] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE seq > ?1 ORDER BY seq",
+    [S_AUDIT_LIST] = "SELECT " GH_AUDIT_COLS " FROM audit_events WHERE account_sid = ?1 "
+                     "AND (?2 = 0 OR seq < ?2) ORDER BY seq DESC LIMIT ?3",
     [S_USER_INSERT] = "INSERT INTO users (" GH_USER_COLS ", email_key) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_USER_GET] = "SELECT " GH_USER_COLS " FROM users WHERE sid = ?1",
@@ -997,6 +999,7 @@ sqlite_audit_insert(struct gh_tx *tx, const struct gh_audit_event *ev)
     GH_TRY(bind_text(s, 9, ev->detail));
     GH_TRY(bind_blob(s, 10, prev, sizeof(prev)));
     GH_TRY(bind_blob(s, 11, ev->hash, sizeof(ev->hash)));
+    GH_TRY(bind_text(s, 12, ev->account_sid));
     return run(s);
 }
 
@@ -1013,7 +1016,8 @@ read_audit(sqlite3_stmt *s, struct gh_audit_event *ev)
     GH_TRY(col_text(s, 6, ev->user_agent, sizeof(ev->user_agent)));
     GH_TRY(col_text(s, 7, ev->outcome, sizeof(ev->outcome)));
     GH_TRY(col_text(s, 8, ev->detail, sizeof(ev->detail)));
-    return col_blob(s, 9, ev->hash, sizeof(ev->hash), NULL);
+    GH_TRY(col_blob(s, 9, ev->hash, sizeof(ev->hash), NULL));
+    return col_text(s, 10, ev->account_sid, sizeof(ev->account_sid));
 }
 
 static gh_err
@@ -1034,6 +1038,30 @@ sqlite_audit_each(struct gh_tx *tx, int64_t after_seq, gh_audit_fn fn, void *arg
         }
     }
     if (rc == GH_OK && step != SQLITE_DONE) {
+        rc = map_rc(step);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static gh_err
+sqlite_audit_list(struct gh_tx *tx, const struct gh_audit_query *q, struct gh_audit_event *out,
+                  size_t *n)
+{
+    sqlite3_stmt *s;
+    gh_err rc = GH_OK;
+    int step = SQLITE_DONE;
+
+    *n = 0;
+    GH_TRY(stmt(tx, S_AUDIT_LIST, &s));
+    GH_TRY(bind_text(s, 1, q->account_sid));
+    GH_TRY(bind_i64(s, 2, q->before_seq));
+    GH_TRY(bind_i64(s, 3, q->limit > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)q->limit));
+    while (rc == GH_OK && *n < q->limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = read_audit(s, &out[*n]);
+        *n += 1; /* counted even on failure, as key_list does */
+    }
+    if (rc == GH_OK && step != SQLITE_ROW && step != SQLITE_DONE) {
         rc = map_rc(step);
     }
     sqlite3_reset(s);
@@ -1886,6 +1914,7 @@ static const struct gh_store_ops sqlite_ops = {
     .audit_last = sqlite_audit_last,
     .audit_insert = sqlite_audit_insert,
     .audit_each = sqlite_audit_each,
+    .audit_list = sqlite_audit_list,
     .user_insert = sqlite_user_insert,
     .user_get = sqlite_user_get,
     .user_get_by_email = sqlite_user_get_by_email,

@@ -511,6 +511,13 @@ const PROBES = {
         },
         after: (x) => giveBack(x, x.member),
     },
+    'GET /v1/Accounts/{}/Events': {
+        build: (x) => ({ caps: [x.acct], query: { PageSize: 5 }, expect: 200,
+                         check: (b) => {
+                             assert.ok(Array.isArray(b.events) && b.events.length > 0, 'the account has events');
+                             assert.ok(b.events.every((e) => e.account_sid === x.acct), 'only its own events');
+                         } }),
+    },
     'GET /v1/Accounts/{}/Members': {
         build: (x) => ({ caps: [x.acct], expect: 200,
                          check: (b) => assert.ok(b.members.some((m) => m.user_sid === x.env.memberOf[x.acct])) }),

@@ -287,7 +287,7 @@ module.exports = (t) => {
 
     t.test('escalation: a restricted key with member.manage grants, changes and removes only roles within its Policy', async (c) => {
         const M = c.root.sid;
-        const key = await c.createKeyV1(M, { KeyType: 'restricted', Policy: policy('member.manage', 'account.read') });
+        const key = await c.createKeyV1(M, { KeyType: 'restricted', Policy: policy('member.manage', 'account.read', 'audit.read') });
         const a = await newUser(c, 'support', (await c.createSub('restricted-manager')).sid, 'rk-a'); /* not on M */
         const dev = await newUser(c, 'developer', undefined, 'rk-dev');
         const mark = await c.auditMark();
@@ -310,7 +310,7 @@ module.exports = (t) => {
         ok(await c.post(members(M), { UserSid: a.sid, Role: 'support' }, { auth: key }), 201, 'grants support again');
         const mark2 = await c.auditMark();
         ok(await c.post(member(M, a.sid), { Role: 'billing_manager' }, { auth: key }), 200,
-           'support -> billing_manager (account.read both)');
+           'support -> billing_manager (account.read and audit.read both)');
         auditOne(await c.audit(mark2), { action: 'member.update', target: a.sid, actor: key.sid,
                                          detail: roleDetail(M, 'support', 'billing_manager') });
     });

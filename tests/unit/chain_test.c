@@ -1,6 +1,7 @@
 /*
  * chain_test.c -- lib/crypto/chain.c: the audit log's hash chain.  Every field of an event, and
- * the previous hash, must change the hash; so must moving bytes from one field to the next.
+ * the previous hash, must change the hash; so must moving bytes from one field to the next.  The
+ * account (0008) is hashed only when set, so an event without one hashes as before 0008.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,6 +76,8 @@ static const char *const mutations[] = {
     "detail",
     "detail (emptied)",
     "detail (shortened)",
+    "account_sid (set)",
+    "account_sid (set to another)",
 };
 
 static void
@@ -120,8 +123,14 @@ mutate(size_t which, struct gh_audit_event *ev, uint8_t prev[GH_CHAIN_HASH_BYTES
     case 12:
         ev->detail[0] = '\0';
         break;
-    default:
+    case 13:
         ev->detail[strlen(ev->detail) - 1] = '\0';
+        break;
+    case 14:
+        snprintf(ev->account_sid, sizeof(ev->account_sid), "AC00000000000000000000000000000001");
+        break;
+    default:
+        snprintf(ev->account_sid, sizeof(ev->account_sid), "AC00000000000000000000000000000002");
         break;
     }
 }
@@ -160,9 +169,9 @@ hash_separates_adjacent_fields(void **state)
     uint8_t ha[GH_CHAIN_HASH_BYTES];
     uint8_t hb[GH_CHAIN_HASH_BYTES];
     char *fields_a[] = {a.actor,      a.action,  a.target, a.remote_addr,
-                        a.user_agent, a.outcome, a.detail};
+                        a.user_agent, a.outcome, a.detail, a.account_sid};
     char *fields_b[] = {b.actor,      b.action,  b.target, b.remote_addr,
-                        b.user_agent, b.outcome, b.detail};
+                        b.user_agent, b.outcome, b.detail, b.account_sid};
 
     (void)state;
     for (size_t i = 0; i + 1 < GH_ARRAY_LEN(fields_a); i++) {
@@ -210,7 +219,8 @@ hash_depends_on_history(void **state)
 /*
  * The construction chain.h documents, rebuilt here: BLAKE2b-256 over a domain string, the
  * previous hash, seq and time as big-endian 64-bit values, then each text field as a big-endian
- * 64-bit length and its bytes.  Logs already written depend on it never changing silently.
+ * 64-bit length and its bytes, the account last and only when it is not empty.  Logs already
+ * written depend on it never changing silently.
  */
 static void
 reference_put_u64(crypto_generichash_state *st, uint64_t v)
@@ -231,6 +241,32 @@ reference_put_str(crypto_generichash_state *st, const char *s)
 }
 
 static void
+reference_hash(const uint8_t prev[GH_CHAIN_HASH_BYTES], const struct gh_audit_event *ev,
+               bool with_account, uint8_t expect[GH_CHAIN_HASH_BYTES])
+{
+    static const unsigned char domain[] = "gatehouse-audit-v1"; /* with its NUL */
+    crypto_generichash_state st;
+
+    crypto_generichash_init(&st, NULL, 0, GH_CHAIN_HASH_BYTES);
+    crypto_generichash_update(&st, domain, sizeof(domain));
+    crypto_generichash_update(&st, prev, GH_CHAIN_HASH_BYTES);
+    reference_put_u64(&st, (uint64_t)ev->seq);
+    reference_put_u64(&st, (uint64_t)ev->time_ms);
+    reference_put_str(&st, ev->actor);
+    reference_put_str(&st, ev->action);
+    reference_put_str(&st, ev->target);
+    reference_put_str(&st, ev->remote_addr);
+    reference_put_str(&st, ev->user_agent);
+    reference_put_str(&st, ev->outcome);
+    reference_put_str(&st, ev->detail);
+    if (with_account) {
+        reference_put_str(&st, ev->account_sid);
+    }
+    crypto_generichash_final(&st, expect, GH_CHAIN_HASH_BYTES);
+}
+
+/* An event without an account hashes exactly as every event did before 0008. */
+static void
 hash_matches_the_documented_construction(void **state)
 {
     static const unsigned char domain[] = "gatehouse-audit-v1"; /* with its NUL */
@@ -242,6 +278,7 @@ hash_matches_the_documented_construction(void **state)
 
     (void)state;
     base_event(&ev, prev);
+    assert_string_equal(ev.account_sid, "");
     crypto_generichash_init(&st, NULL, 0, sizeof(expect));
     crypto_generichash_update(&st, domain, sizeof(domain));
     crypto_generichash_update(&st, prev, sizeof(prev));
@@ -259,6 +296,32 @@ hash_matches_the_documented_construction(void **state)
     assert_memory_equal(got, expect, sizeof(got));
 }
 
+/*
+ * The account is hashed after detail when set, and not at all when empty: the same event with
+ * and without it hashes differently, and each matches its reference.
+ */
+static void
+hash_covers_the_account_only_when_set(void **state)
+{
+    struct gh_audit_event ev;
+    uint8_t prev[GH_CHAIN_HASH_BYTES];
+    uint8_t without[GH_CHAIN_HASH_BYTES];
+    uint8_t with[GH_CHAIN_HASH_BYTES];
+    uint8_t expect[GH_CHAIN_HASH_BYTES];
+
+    (void)state;
+    base_event(&ev, prev);
+    hash_of(prev, &ev, without);
+    reference_hash(prev, &ev, false, expect);
+    assert_memory_equal(without, expect, sizeof(expect));
+
+    snprintf(ev.account_sid, sizeof(ev.account_sid), "AC00000000000000000000000000000001");
+    hash_of(prev, &ev, with);
+    reference_hash(prev, &ev, true, expect);
+    assert_memory_equal(with, expect, sizeof(expect));
+    assert_memory_not_equal(with, without, sizeof(with));
+}
+
 int
 main(void)
 {
@@ -268,6 +331,7 @@ main(void)
         cmocka_unit_test(hash_separates_adjacent_fields),
         cmocka_unit_test(hash_depends_on_history),
         cmocka_unit_test(hash_matches_the_documented_construction),
+        cmocka_unit_test(hash_covers_the_account_only_when_set),
     };
 
     test_tap_output();

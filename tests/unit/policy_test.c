@@ -225,11 +225,11 @@ perms(const char *names)
 #define ACCOUNT_ALL                                                                                \
     "account.read account.update subaccount.create member.read member.manage "                     \
     "ownership.transfer key.read key.create key.update key.delete auth_token.rotate "              \
-    "access_token.mint access_token.verify access_token.revoke mfa_policy.manage"
+    "access_token.mint access_token.verify access_token.revoke mfa_policy.manage audit.read"
 #define SELF_ACTIVE "user.self session.self mfa.self ownership.accept"
 #define DEVELOPER                                                                                  \
     "account.read key.read key.create key.update key.delete access_token.mint "                    \
-    "access_token.verify access_token.revoke"
+    "access_token.verify access_token.revoke audit.read"
 #define ADMINISTRATOR                                                                              \
     DEVELOPER " account.update subaccount.create member.read member.manage mfa_policy.manage"
 
@@ -241,8 +241,8 @@ roles_follow_the_capability_matrix(void **state)
     assert_int_equal(gh_role_perms(GH_ROLE_OWNER), perms(ACCOUNT_ALL));
     assert_int_equal(gh_role_perms(GH_ROLE_ADMINISTRATOR), perms(ADMINISTRATOR));
     assert_int_equal(gh_role_perms(GH_ROLE_DEVELOPER), perms(DEVELOPER));
-    assert_int_equal(gh_role_perms(GH_ROLE_BILLING_MANAGER), perms("account.read"));
-    assert_int_equal(gh_role_perms(GH_ROLE_SUPPORT), perms("account.read"));
+    assert_int_equal(gh_role_perms(GH_ROLE_BILLING_MANAGER), perms("account.read audit.read"));
+    assert_int_equal(gh_role_perms(GH_ROLE_SUPPORT), perms("account.read audit.read"));
     assert_int_equal(gh_role_perms((enum gh_role)99), 0);
     /* Every role is within the owner's; the owner's is every account permission. */
     for (int r = 0; r < GH_ROLE_COUNT; r++) {
@@ -306,8 +306,9 @@ holds_matrix_for_every_permission(void **state)
          ADMINISTRATOR " " SELF_ACTIVE, no},
         {"developer session", session_with(GH_ROLE_DEVELOPER, true), DEVELOPER " " SELF_ACTIVE, no},
         {"billing manager session", session_with(GH_ROLE_BILLING_MANAGER, true),
-         "account.read " SELF_ACTIVE, no},
-        {"support session", session_with(GH_ROLE_SUPPORT, true), "account.read " SELF_ACTIVE, no},
+         "account.read audit.read " SELF_ACTIVE, no},
+        {"support session", session_with(GH_ROLE_SUPPORT, true),
+         "account.read audit.read " SELF_ACTIVE, no},
         {"pending MFA session (owner)", pending, "session.mfa", mf},
         {"enrol-only session (owner)", enrol, "mfa.self", mf},
         {"breached-passphrase session (owner)", breached, "session.self", mc},

@@ -1242,6 +1242,7 @@ assert_event_equal(const struct gh_audit_event *got, const struct gh_audit_event
     assert_string_equal(got->outcome, want->outcome);
     assert_string_equal(got->detail, want->detail);
     assert_memory_equal(got->hash, want->hash, sizeof(want->hash));
+    assert_string_equal(got->account_sid, want->account_sid);
 }
 
 static void
@@ -1332,6 +1333,130 @@ audit_each_in_order_from_a_seq(const char *target)
     c.stop_after = 2;
     assert_gh(GH_ST(tx)->audit_each(tx, 0, collect_event, &c), GH_OK);
     assert_int_equal(c.n, 2);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* ---- an account's audit trail (0008_audit_account.sql) ---- */
+
+#define AUDIT_A "AC0000000000000000000000000000000a"
+#define AUDIT_B "AC0000000000000000000000000000000b"
+
+/* The accounts of events 1..7: A, B, none, A, A, B, A. */
+static const char *const trail_accounts[] = {AUDIT_A, AUDIT_B, "",     AUDIT_A,
+                                             AUDIT_A, AUDIT_B, AUDIT_A};
+
+/* Writes events 1..7 concerning trail_accounts (evs receives them) and returns the open store. */
+static struct gh_store *
+write_trail(const char *target, struct gh_audit_event evs[7])
+{
+    struct gh_store *st = open_store(target);
+    struct gh_tx *tx = begin(st, GH_TX_WRITE);
+
+    for (int i = 0; i < 7; i++) {
+        evs[i] = audit_row(i + 1, "account.update", (unsigned char)(0x50 + i));
+        snprintf(evs[i].account_sid, sizeof(evs[i].account_sid), "%s", trail_accounts[i]);
+        assert_gh(GH_ST(tx)->audit_insert(tx, &evs[i]), GH_OK);
+    }
+    commit(tx);
+    return st;
+}
+
+/* audit_list for account before before_seq, at most limit, must return exactly seqs[0..n). */
+static void
+assert_trail(struct gh_tx *tx, const char *account, int64_t before_seq, size_t limit,
+             const struct gh_audit_event evs[7], const int64_t *seqs, size_t n)
+{
+    struct gh_audit_query q = {.account_sid = account, .before_seq = before_seq, .limit = limit};
+    struct gh_audit_event out[8];
+    size_t got = 99;
+
+    memset(out, 0, sizeof(out));
+    assert_gh(GH_ST(tx)->audit_list(tx, &q, out, &got), GH_OK);
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_event_equal(&out[i], &evs[seqs[i] - 1]);
+    }
+}
+
+static void
+audit_list_is_one_account_newest_first(const char *target)
+{
+    static const int64_t a_all[] = {7, 5, 4, 1};
+    static const int64_t b_all[] = {6, 2};
+    struct gh_audit_event evs[7];
+    struct gh_store *st = write_trail(target, evs);
+    struct gh_tx *tx = begin(st, GH_TX_READ);
+
+    assert_trail(tx, AUDIT_A, 0, 8, evs, a_all, 4);
+    assert_trail(tx, AUDIT_B, 0, 8, evs, b_all, 2);
+    assert_trail(tx, "AC0000000000000000000000000000000c", 0, 8, evs, NULL, 0);
+    /* A limit past INT64_MAX is capped, never sent as a negative LIMIT. */
+    assert_trail(tx, AUDIT_A, 0, SIZE_MAX, evs, a_all, 4);
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+static void
+audit_list_pages_by_before_seq_and_limit(const char *target)
+{
+    static const int64_t newest_two[] = {7, 5};
+    static const int64_t before_5[] = {4, 1};
+    static const int64_t before_4[] = {1};
+    static const int64_t a_all[] = {7, 5, 4, 1};
+    struct gh_audit_event evs[7];
+    struct gh_store *st = write_trail(target, evs);
+    struct gh_tx *tx = begin(st, GH_TX_READ);
+    struct gh_audit_query q = {.account_sid = AUDIT_A, .before_seq = 0, .limit = 1};
+    struct gh_audit_event one;
+    int64_t walked[8];
+    size_t pages = 0;
+    size_t n = 0;
+
+    assert_trail(tx, AUDIT_A, 0, 2, evs, newest_two, 2);
+    assert_trail(tx, AUDIT_A, 5, 2, evs, before_5, 2); /* before_seq is exclusive */
+    assert_trail(tx, AUDIT_A, 4, 8, evs, before_4, 1);
+    assert_trail(tx, AUDIT_A, 1, 8, evs, NULL, 0);
+    assert_trail(tx, AUDIT_A, 100, 8, evs, a_all, 4); /* past the newest: everything */
+    assert_trail(tx, AUDIT_A, 0, 0, evs, NULL, 0);
+    /* Walking one page at a time, each before the last seq seen, visits every event once. */
+    do {
+        assert_gh(GH_ST(tx)->audit_list(tx, &q, &one, &n), GH_OK);
+        if (n == 1) {
+            assert_true(pages < GH_ARRAY_LEN(walked));
+            walked[pages++] = one.seq;
+            q.before_seq = one.seq;
+        }
+    } while (n == 1);
+    assert_int_equal(pages, 4);
+    for (size_t i = 0; i < pages; i++) {
+        assert_int_equal(walked[i], a_all[i]);
+    }
+    GH_ST(tx)->rollback(tx);
+    close_store(st);
+}
+
+/* An event's account is written and read back by audit_each and audit_list, across a reopen. */
+static void
+audit_account_round_trips(const char *target)
+{
+    static const int64_t b_all[] = {6, 2};
+    struct gh_audit_event evs[7];
+    struct gh_store *st = write_trail(target, evs);
+    struct collect c;
+    struct gh_tx *tx;
+
+    close_store(st);
+    st = open_store(target);
+    tx = begin(st, GH_TX_READ);
+    memset(&c, 0, sizeof(c));
+    assert_gh(GH_ST(tx)->audit_each(tx, 0, collect_event, &c), GH_OK);
+    assert_int_equal(c.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(c.evs[i].account_sid, trail_accounts[i]);
+        assert_event_equal(&c.evs[i], &evs[i]);
+    }
+    assert_trail(tx, AUDIT_B, 0, 8, evs, b_all, 2);
     GH_ST(tx)->rollback(tx);
     close_store(st);
 }
@@ -3097,6 +3222,9 @@ const struct store_contract_case store_contract_cases[] = {
     CASE(audit_last_of_empty_log),
     CASE(audit_insert_requires_the_next_seq),
     CASE(audit_each_in_order_from_a_seq),
+    CASE(audit_list_is_one_account_newest_first),
+    CASE(audit_list_pages_by_before_seq_and_limit),
+    CASE(audit_account_round_trips),
     CASE(user_insert_and_get),
     CASE(user_get_unknown_is_not_found),
     CASE(user_insert_duplicate_is_conflict),
