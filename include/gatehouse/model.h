@@ -168,6 +168,8 @@ struct gh_principal {
     bool has_role;
     enum gh_role role;
     bool via_parent;
+    bool account_inactive; /* a suspended or closed subaccount: the role holds only
+                              account.read and account.update there */
 };
 
 /** The operator principal: full power, used by the command line on its own data folder. */

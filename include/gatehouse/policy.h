@@ -89,6 +89,15 @@ typedef uint32_t gh_perm_set;
 
 /* Every account permission (what an auth token or a main key holds). */
 #define GH_PERMS_ACCOUNT_ALL gh_perms_of_scope(GH_SCOPE_ACCOUNT)
+/*
+ * What an account's own credentials (auth tokens, main keys) hold: every account permission but
+ * ownership.transfer, which only the owner's own session holds (a credential outlives an owner:
+ * a former owner who saw the auth token must not take the ownership back with it).
+ */
+#define GH_PERMS_CREDENTIAL  (GH_PERMS_ACCOUNT_ALL & ~GH_PERM_BIT(GH_PERM_OWNERSHIP_TRANSFER))
+/* What a role holds on a suspended or closed subaccount it reaches through the parent. */
+#define GH_PERMS_INACTIVE_ACCOUNT                                                                  \
+    (GH_PERM_BIT(GH_PERM_ACCOUNT_READ) | GH_PERM_BIT(GH_PERM_ACCOUNT_UPDATE))
 /* What standard and signing keys hold: the access-token permissions. */
 #define GH_PERMS_STANDARD_KEY                                                                      \
     (GH_PERM_BIT(GH_PERM_TOKEN_MINT) | GH_PERM_BIT(GH_PERM_TOKEN_VERIFY) |                         \

@@ -163,17 +163,18 @@ gh_principal_perms(const struct gh_principal *who)
     case GH_PRINCIPAL_OPERATOR:
         return gh_perms_of_scope(GH_SCOPE_ACCOUNT) | gh_perms_of_scope(GH_SCOPE_SELF);
     case GH_PRINCIPAL_AUTH_TOKEN:
-        return GH_PERMS_ACCOUNT_ALL;
+        return GH_PERMS_CREDENTIAL;
     case GH_PRINCIPAL_KEY:
         if (who->key_type == GH_KEY_RESTRICTED) {
-            return who->policy & GH_PERMS_ACCOUNT_ALL & ~GH_PERM_BIT(GH_PERM_TOKEN_MINT);
+            return who->policy & GH_PERMS_CREDENTIAL & ~GH_PERM_BIT(GH_PERM_TOKEN_MINT);
         }
         return gh_key_perms(who->key_type, NULL, &set) == GH_OK ? set : 0;
     case GH_PRINCIPAL_SESSION:
         set = session_self_perms(who);
         if (who->has_role && who->session_status == GH_SESSION_ACTIVE &&
             !who->must_change_passphrase) {
-            set |= gh_role_perms(who->role);
+            set |= gh_role_perms(who->role) &
+                   (who->account_inactive ? GH_PERMS_INACTIVE_ACCOUNT : ~(gh_perm_set)0);
         }
         return set;
     case GH_PRINCIPAL_NONE:
@@ -216,7 +217,7 @@ gh_key_perms(enum gh_key_type type, const char *permissions, gh_perm_set *out)
     *out = 0;
     switch (type) {
     case GH_KEY_MAIN:
-        *out = GH_PERMS_ACCOUNT_ALL;
+        *out = GH_PERMS_CREDENTIAL;
         return GH_OK;
     case GH_KEY_STANDARD:
     case GH_KEY_SIGNING:
@@ -260,7 +261,8 @@ gh_key_policy_perms(const char *permissions, gh_perm_set *out)
 
         if (len >= prefix && memcmp(p, POLICY_PREFIX, prefix) == 0) {
             GH_TRY(policy_entry_perm(p, len, &perm));
-            GH_ENSURE(perm_scopes[perm] == GH_SCOPE_ACCOUNT && perm != GH_PERM_TOKEN_MINT,
+            GH_ENSURE(perm_scopes[perm] == GH_SCOPE_ACCOUNT && perm != GH_PERM_TOKEN_MINT &&
+                          perm != GH_PERM_OWNERSHIP_TRANSFER,
                       GH_E_POLICY);
             *out |= GH_PERM_BIT(perm);
         }

@@ -131,7 +131,7 @@ create_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(gh__account_insert(ctx, tx, parent.sid, c->friendly_name, c->out, c->token));
     struct gh_audit_entry e = {c->from, gh__actor_of(c->who), "account.create", c->out->sid, true,
                                ""};
-    return gh__audit_account(ctx, tx, &e, parent.sid); /* the parent's members see it */
+    return gh__audit_account(ctx, tx, &e, c->out->sid);
 }
 
 gh_err

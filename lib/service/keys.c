@@ -265,6 +265,7 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 
     gh_key_clear(c->out);
     GH_TRY(scoped_key(tx, c->who, c->scope, c->sid, c->out));
+    GH_TRY(within_reach_of(c->who, c->out->type, c->out->permissions)); /* as it is now */
     GH_TRY(apply_change(c->who, c->out, c->change));
     c->out->updated_ms = gh_ctx_now_ms(ctx);
     GH_TRY(GH_ST(tx)->key_update(tx, c->out));
@@ -305,6 +306,9 @@ delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 
     memset(&k, 0, sizeof(k));
     rc = scoped_key(tx, c->who, c->scope, c->sid, &k);
+    if (rc == GH_OK) {
+        rc = within_reach_of(c->who, k.type, k.permissions); /* no deleting a stronger key */
+    }
     if (rc == GH_OK) {
         rc = GH_ST(tx)->key_delete(tx, k.sid);
     }

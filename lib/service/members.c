@@ -30,10 +30,12 @@ act_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     struct gh_principal *who = c->who;
     char sid[GH_SID_SIZE];
     struct gh_account acct;
+    struct gh_account parent;
     enum gh_role own = GH_ROLE_SUPPORT;
     enum gh_role inherited = GH_ROLE_SUPPORT;
     bool has_own;
     bool has_inherited = false;
+    bool via_parent;
     gh_err rc;
 
     (void)ctx;
@@ -49,11 +51,18 @@ act_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
             rc == GH_OK && (inherited == GH_ROLE_OWNER || inherited == GH_ROLE_ADMINISTRATOR);
     }
     GH_ENSURE(has_own || has_inherited, GH_E_NOT_FOUND);
-    who->via_parent = has_inherited && (!has_own || stronger(own, inherited) == inherited);
-    who->role = who->via_parent ? inherited : own;
-    /* A member acts on its own account while it is active; the parent's owner and
-     * administrators also act on a suspended subaccount (to reactivate or close it). */
-    GH_ENSURE(who->via_parent || acct.status == GH_ACCOUNT_ACTIVE, GH_E_FORBIDDEN);
+    via_parent = has_inherited && (!has_own || stronger(own, inherited) == inherited);
+    /* A member acts on its account while it and its parent are active; the parent's owner and
+     * administrators also reach a suspended or closed subaccount, only to see it and to change
+     * its status (account.read, account.update). */
+    if (acct.parent_sid[0] != '\0') {
+        GH_TRY(GH_ST(tx)->account_get(tx, acct.parent_sid, &parent));
+        GH_ENSURE(parent.status == GH_ACCOUNT_ACTIVE, GH_E_FORBIDDEN);
+    }
+    GH_ENSURE(via_parent || acct.status == GH_ACCOUNT_ACTIVE, GH_E_FORBIDDEN);
+    who->via_parent = via_parent;
+    who->role = via_parent ? inherited : own;
+    who->account_inactive = acct.status != GH_ACCOUNT_ACTIVE;
     who->has_role = true;
     memcpy(who->account_sid, acct.sid, sizeof(who->account_sid));
     memcpy(who->parent_sid, acct.parent_sid, sizeof(who->parent_sid));
@@ -69,7 +78,7 @@ gh_principal_act_on(struct gh_ctx *ctx, struct gh_principal *who, const char *ac
     if (who->kind != GH_PRINCIPAL_SESSION) {
         return GH_OK;
     }
-    who->has_role = who->via_parent = false;
+    who->has_role = who->via_parent = who->account_inactive = false;
     who->account_sid[0] = who->parent_sid[0] = '\0';
     GH_ENSURE(account_sid != NULL, GH_E_ACCOUNT_REQUIRED);
     return gh__transact(ctx, GH_TX_READ, act_in_tx, &c);
@@ -245,6 +254,12 @@ add_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(member_account(tx, c, &acct));
     GH_ENSURE(acct.status != GH_ACCOUNT_CLOSED, GH_E_CLOSED);
     GH_TRY(find_user(tx, c, &u));
+    if (acct.parent_sid[0] != '\0') {
+        /* A subaccount takes its people from its main account: a user who is not a member
+         * there is "not found", like one who does not exist (siblings' people stay hidden). */
+        rc = GH_ST(tx)->membership_get(tx, u.sid, acct.parent_sid, &current);
+        GH_ENSURE(rc == GH_OK, rc == GH_E_NOT_FOUND ? GH_E_NOT_FOUND : rc);
+    }
     rc = GH_ST(tx)->membership_get(tx, u.sid, acct.sid, &current);
     GH_ENSURE(rc == GH_E_NOT_FOUND, rc == GH_OK ? GH_E_CONFLICT : rc);
     GH_TRY(GH_ST(tx)->membership_count(tx, acct.sid, &members));
@@ -332,6 +347,21 @@ gh_member_update(struct gh_ctx *ctx, const struct gh_origin *from, const struct 
     return rc;
 }
 
+/* An ownership offer to a user who leaves the account ends with the membership. */
+static gh_err
+drop_offer_to(struct gh_tx *tx, const char *account_sid, const char *user_sid)
+{
+    struct gh_ownership_offer o;
+    gh_err rc = GH_ST(tx)->ownership_offer_get(tx, account_sid, &o);
+
+    if (rc == GH_E_NOT_FOUND) {
+        return GH_OK;
+    }
+    GH_TRY(rc);
+    return strcmp(o.to_user_sid, user_sid) == 0 ? GH_ST(tx)->ownership_offer_delete(tx, account_sid)
+                                                : GH_OK;
+}
+
 static gh_err
 remove_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 {
@@ -343,6 +373,7 @@ remove_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_ENSURE(c->out->role != GH_ROLE_OWNER, GH_E_OWNER); /* the last (and only) owner */
     GH_TRY(gh__may_grant(c->who, c->out->role));
     GH_TRY(GH_ST(tx)->membership_delete(tx, c->out->user_sid, acct.sid));
+    GH_TRY(drop_offer_to(tx, acct.sid, c->out->user_sid));
     return audit_member(ctx, tx, c, acct.sid, "member.remove", c->out->user_sid,
                         gh_role_name(c->out->role), "(none)");
 }
@@ -418,8 +449,9 @@ offer_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(load_ownership(ctx, tx, c, &acct));
     GH_ENSURE(acct.status == GH_ACCOUNT_ACTIVE, GH_E_CLOSED);
     GH_ENSURE(c->own->owner_sid[0] != '\0', GH_E_OWNER);
-    c->out = &m;
-    GH_TRY(load_member(tx, c, &acct)); /* the new owner must be a member already */
+    struct member_call find = *c;
+    find.out = &m;
+    GH_TRY(load_member(tx, &find, &acct)); /* the new owner must be a member already */
     GH_ENSURE(strcmp(m.user_sid, c->own->owner_sid) != 0, GH_E_CONFLICT);
     memset(o, 0, sizeof(*o));
     memcpy(o->account_sid, acct.sid, sizeof(o->account_sid));

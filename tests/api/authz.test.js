@@ -102,7 +102,7 @@ async function setup(c, table) {
     const main = g.root.sid;
     const env = {
         table, main, seq: 0, token: { [main]: g.root.token }, parentOf: { [main]: null },
-        users: {}, keys: {}, memberOf: {}, pool: [], roles: {},
+        users: {}, keys: {}, memberOf: {}, pools: {}, roles: {},
     };
     env.next = () => ++env.seq;
     env.rootAuth = (acct) => ({ user: acct, pass: env.token[acct] });
@@ -169,8 +169,13 @@ async function setup(c, table) {
     env.victim = await newUser('mfa', 'developer', main); /* the pending-MFA principal; "another user" */
     env.memberOf[main] = env.users.billing_manager.sid;
     env.memberOf[env.sub1] = (await newUser('sub-member', 'support', env.sub1)).sid;
+    /* Free users for the Members probes, per account they are added to: for the main account,
+     * users who are not its members; for a subaccount, members of the main account (a
+     * subaccount takes its people from its main account). */
+    env.pools = { [main]: [], [env.sub1]: [] };
     for (let i = 0; i < 3; i++) {
-        env.pool.push(await newUser(`pool${i}`, 'support', env.sub2));
+        env.pools[main].push(await newUser(`pool${i}`, 'support', env.sub2));
+        env.pools[env.sub1].push(await newUser(`subpool${i}`, 'support', main));
     }
     for (const u of Object.values(env.users)) {
         u.session = await login(c, u);
@@ -326,7 +331,7 @@ function checkAccount(x, a, acct) {
 
 /* Takes a free user of the pool; makes it a member of acct when asked. */
 async function takeMember(x, add) {
-    const u = x.env.pool.shift();
+    const u = (x.env.pools[x.acct] || []).shift();
     assert.ok(u, 'the user pool is empty');
     if (add) {
         ok(await x.c.post(`/v1/Accounts/${x.acct}/Members`, { UserSid: u.sid, Role: 'support' },
@@ -338,7 +343,7 @@ async function takeMember(x, add) {
 async function giveBack(x, u) {
     const res = await x.c.del(`/v1/Accounts/${x.acct}/Members/${u.sid}`, { auth: x.env.rootAuth(x.acct) });
     assert.ok(res.status === 204 || res.status === 404, `remove the pool user again: ${where(res)}`);
-    x.env.pool.push(u);
+    x.env.pools[x.acct].push(u);
 }
 
 async function ensureNoSecondary(x) {
@@ -352,13 +357,14 @@ async function ensureSecondary(x) {
 }
 
 async function withdrawOffer(x) {
-    const res = await x.c.del(`/v1/Accounts/${x.env.main}/OwnershipTransfer`, { auth: x.env.rootAuth(x.env.main) });
+    /* Only the owner's own session offers or withdraws (credentials never hold ownership.transfer). */
+    const res = await x.c.del(`/v1/Accounts/${x.env.main}/OwnershipTransfer`, { auth: x.env.users.owner.session.auth });
     assert.ok(res.status === 204 || res.status === 404, `withdraw the offer: ${where(res)}`);
 }
 
 async function offerTo(x, user, auth) {
     ok(await x.c.post(`/v1/Accounts/${x.env.main}/OwnershipTransfer`, { UserSid: user.sid },
-                      { auth: auth || x.env.rootAuth(x.env.main) }), 201, `offer the ownership to ${user.label}`);
+                      { auth: auth || x.env.users.owner.session.auth }), 201, `offer the ownership to ${user.label}`);
 }
 
 /*

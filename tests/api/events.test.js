@@ -62,8 +62,8 @@ module.exports = (t) => {
         for (const k of mine) {
             assert.ok(one.some((e) => e.action === 'key.create' && e.target_sid === k.sid), `key.create ${k.sid}`);
         }
-        assert.ok(one.some((e) => e.action === 'account.create' && e.target_sid === sub.sid),
-                  "a subaccount's creation is its parent's event");
+        assert.ok(!one.some((e) => e.target_sid === sub.sid),
+                  "a subaccount's creation is its own event (roles without the subaccounts do not see its SID)");
         assert.ok(!one.some((e) => e.target_sid === theirs.sid), "the subaccount's key is not the parent's event");
         const text = JSON.stringify(one);
         for (const secret of [...mine.map((k) => k.secret), theirs.secret, sub.token, c.g.root.token].filter(Boolean)) {
@@ -75,6 +75,7 @@ module.exports = (t) => {
         assert.ok(subEvents.some((e) => e.action === 'key.create' && e.target_sid === theirs.sid),
                   "the parent reads its subaccount's events");
         assert.ok(subEvents.every((e) => e.account_sid === sub.sid));
+        assert.ok(subEvents.some((e) => e.action === 'account.create' && e.target_sid === sub.sid));
         const v = await c.g.auditVerify();
         assert.strictEqual(v.code, 0, `audit verify: ${v.stdout}${v.stderr}`);
     });

@@ -364,15 +364,17 @@ module.exports = (t) => {
         noEvents(ev, { action: 'ownership.accept', outcome: 'success' });
         assert.strictEqual(await roleOf(c, M, first.sid), 'owner');
 
-        /* A credential holding ownership.transfer offers on the owner's behalf; b accepts. */
+        /* Credentials never hold ownership.transfer: a former owner who saw the auth token cannot
+         * take the ownership back with it.  The owner's own session offers; b accepts. */
+        error(await c.post(transfer(M), { UserSid: b.sid }), 403, 20403, 'the auth token offers');
         const mark2 = await c.auditMark();
-        const again = ok(await c.post(transfer(M), { UserSid: b.sid }), 201, 'the auth token offers to b');
+        const again = ok(await c.post(transfer(M), { UserSid: b.sid }, { auth: so.auth }), 201, 'the owner offers to b');
         assert.strictEqual(again.offered_by_sid, first.sid, 'offered by the owner of record');
         const done = ok(await c.post(`${transfer(M)}/Accept`, {}, { auth: sb.auth }), 200, 'b accepts');
         keys(done, OWNERSHIP_KEYS, 'accepted');
         assert.deepStrictEqual([done.owner_sid, done.status, done.offered_to_sid], [b.sid, 'none', null]);
         ev = await c.audit(mark2);
-        auditOne(ev, { action: 'ownership.offer', target: b.sid, actor: M });
+        auditOne(ev, { action: 'ownership.offer', target: b.sid, actor: so.sid });
         auditOne(ev, { action: 'ownership.accept', target: b.sid, actor: sb.sid, outcome: 'success' });
         const list = await allMembers(c, M);
         assert.deepStrictEqual(list.filter((m) => m.role === 'owner').map((m) => m.user_sid), [b.sid], 'exactly one owner');
@@ -392,6 +394,73 @@ module.exports = (t) => {
         ok(await c.post(transfer(M), { UserSid: first.sid }, { auth: sb.auth }), 201, 'the new owner offers it back');
         resW = await c.del(transfer(M), { auth: sb.auth });
         assert.strictEqual(resW.status, 204, `and withdraws: ${where(resW)}`);
+        /* An offer ends when its user leaves the account. */
+        ok(await c.post(transfer(M), { UserSid: a.sid }, { auth: sb.auth }), 201, 'offered to a');
+        assert.strictEqual((await c.del(member(M, a.sid), { auth: sb.auth })).status, 204, 'a leaves');
+        assert.strictEqual(ok(await c.get(transfer(M), { auth: sb.auth })).status, 'none', 'the offer went with a');
+    });
+
+    t.test('keys: nobody changes or deletes a key holding a permission they lack', async (c) => {
+        const M = c.root.sid;
+        const dev = await login(c, await newUser(c, 'developer', undefined, 'key-guard'));
+        const strong = await c.createKeyV1(M, { KeyType: 'restricted', Policy: policy('auth_token.rotate', 'key.read') });
+        error(await c.post(`/v1/Keys/${strong.sid}?AccountSid=${M}`, { Policy: policy('key.read') }, { auth: dev.auth }),
+              403, 20403, "a developer narrows an owner-made key's Policy");
+        error(await c.post(`/v1/Keys/${strong.sid}?AccountSid=${M}`, { FriendlyName: 'mine now' }, { auth: dev.auth }),
+              403, 20403, 'a developer renames it');
+        error(await c.del(`/v1/Keys/${c.g.mainKey.sid}?AccountSid=${M}`, { auth: dev.auth }), 403, 20403,
+              'a developer deletes the main key');
+        const deleter = await c.createKeyV1(M, { KeyType: 'restricted', Policy: policy('key.delete') });
+        error(await c.del(`/v1/Keys/${c.g.mainKey.sid}`, { auth: deleter }), 403, 20403,
+              'a restricted key with key.delete deletes the main key');
+        ok(await c.get(`/v1/Keys/${c.g.mainKey.sid}`), 200, 'the main key is still there');
+        const weak = await c.createKeyV1(M, { KeyType: 'restricted', Policy: policy('key.read') });
+        assert.strictEqual((await c.del(`/v1/Keys/${weak.sid}?AccountSid=${M}`, { auth: dev.auth })).status, 204,
+                           'a developer deletes a key within its permissions');
+    });
+
+    t.test('subaccounts: people come from the main account; a suspended main account stops every session on its subaccounts; a suspended subaccount is only seen and reactivated', { fresh: true }, async (c) => {
+        const M = c.root.sid;
+        const s1 = await c.createSub('people-1');
+        const s2 = await c.createSub('people-2');
+        const s1Admin = await newUser(c, 'administrator', s1.sid, 's1-admin');
+        const s2Dev = await newUser(c, 'developer', s2.sid, 's2-dev');
+        const staff = await newUser(c, 'support', undefined, 'staff');
+        const sa = await login(c, s1Admin);
+        error(await c.post(members(s1.sid), { UserSid: s2Dev.sid, Role: 'support' }, { auth: sa.auth }), 404, 20404,
+              "a sibling's member is not found");
+        error(await c.post(members(s1.sid), { Email: s2Dev.email, Role: 'support' }, { auth: sa.auth }), 404, 20404,
+              "a sibling's member by e-mail is not found");
+        ok(await c.post(members(s1.sid), { UserSid: staff.sid, Role: 'support' }, { auth: sa.auth }), 201,
+           'a member of the main account');
+        const admin = await login(c, await newUser(c, 'administrator', undefined, 'main-admin'));
+        const dev2 = await login(c, s2Dev);
+        /* The parent's administrator suspends the subaccount: it still sees it and
+         * reactivates it, and can do nothing else there; its own members are refused. */
+        ok(await c.post(`/2010-04-01/Accounts/${s2.sid}.json`, { Status: 'suspended' }, { auth: admin.auth }), 200,
+           "the parent's administrator suspends it");
+        ok(await c.get(`/2010-04-01/Accounts/${s2.sid}.json`, { auth: admin.auth }), 200, 'and sees it');
+        error(await c.post('/v1/Keys', { AccountSid: s2.sid }, { auth: admin.auth }), 403, 20403,
+              'but makes no key in it');
+        error(await c.post(members(s2.sid), { UserSid: staff.sid, Role: 'support' }, { auth: admin.auth }), 403, 20403,
+              'nor adds members');
+        error(await c.get(`/v1/Accounts/${s2.sid}/Events`, { auth: dev2.auth }), 403, 20403,
+              "its own member is refused while it is suspended");
+        ok(await c.post(`/2010-04-01/Accounts/${s2.sid}.json`, { Status: 'active' }, { auth: admin.auth }), 200,
+           'reactivated');
+        ok(await c.get(`/v1/Accounts/${s2.sid}/Events`, { auth: dev2.auth }), 200, 'its member acts again');
+        /* The operator suspends the main account: no session acts on any subaccount. */
+        const set = async (status) => {
+            const r = await c.g.cli(['account', 'status', '--data', c.g.data, '--account', M, '--status', status]);
+            assert.strictEqual(r.code, 0, `account status ${status}: ${r.stderr}`);
+        };
+        await set('suspended');
+        error(await c.get(`/2010-04-01/Accounts/${s1.sid}.json`, { auth: admin.auth }), 403, 20403,
+              "the parent's administrator on a subaccount of a suspended main account");
+        error(await c.post('/v1/Keys', { AccountSid: s1.sid }, { auth: sa.auth }), 403, 20403,
+              "a subaccount's own administrator");
+        await set('active');
+        ok(await c.get(`/2010-04-01/Accounts/${s1.sid}.json`, { auth: admin.auth }), 200, 'active again');
     });
 
     t.test('keys: never a permission their creator lacks; a restricted key cannot widen its own Policy', async (c) => {

@@ -227,6 +227,11 @@ perms(const char *names)
     "ownership.transfer key.read key.create key.update key.delete auth_token.rotate "              \
     "access_token.mint access_token.verify access_token.revoke mfa_policy.manage audit.read"
 #define SELF_ACTIVE "user.self session.self mfa.self ownership.accept"
+/* An account's credentials: every account permission but ownership.transfer. */
+#define CREDENTIAL                                                                                 \
+    "account.read account.update subaccount.create member.read member.manage "                     \
+    "key.read key.create key.update key.delete auth_token.rotate "                                 \
+    "access_token.mint access_token.verify access_token.revoke mfa_policy.manage audit.read"
 #define DEVELOPER                                                                                  \
     "account.read key.read key.create key.update key.delete access_token.mint "                    \
     "access_token.verify access_token.revoke audit.read"
@@ -283,6 +288,10 @@ holds_matrix_for_every_permission(void **state)
     struct gh_principal restricted = principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED);
     struct gh_principal minting = principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED);
 
+    struct gh_principal inactive = session_with(GH_ROLE_OWNER, true);
+
+    inactive.account_inactive = true;
+    inactive.via_parent = true;
     pending.session_status = GH_SESSION_PENDING_MFA;
     enrol.session_status = GH_SESSION_ENROL_ONLY;
     breached.must_change_passphrase = true;
@@ -291,8 +300,8 @@ holds_matrix_for_every_permission(void **state)
     const struct holds_row rows[] = {
         {"operator", principal(GH_PRINCIPAL_OPERATOR, GH_KEY_MAIN),
          ACCOUNT_ALL " " SELF_ACTIVE " session.mfa", no},
-        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), ACCOUNT_ALL, no},
-        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), ACCOUNT_ALL, no},
+        {"auth token", principal(GH_PRINCIPAL_AUTH_TOKEN, GH_KEY_MAIN), CREDENTIAL, no},
+        {"main key", principal(GH_PRINCIPAL_KEY, GH_KEY_MAIN), CREDENTIAL, no},
         {"standard key", principal(GH_PRINCIPAL_KEY, GH_KEY_STANDARD),
          "access_token.mint access_token.verify access_token.revoke", no},
         {"signing key", principal(GH_PRINCIPAL_KEY, GH_KEY_SIGNING),
@@ -302,6 +311,8 @@ holds_matrix_for_every_permission(void **state)
         {"restricted key, empty policy", principal(GH_PRINCIPAL_KEY, GH_KEY_RESTRICTED), "", rk},
         {"session without a role", session_with(GH_ROLE_OWNER, false), SELF_ACTIVE, no},
         {"owner session", session_with(GH_ROLE_OWNER, true), ACCOUNT_ALL " " SELF_ACTIVE, no},
+        {"owner session on a suspended subaccount", inactive,
+         "account.read account.update " SELF_ACTIVE, no},
         {"administrator session", session_with(GH_ROLE_ADMINISTRATOR, true),
          ADMINISTRATOR " " SELF_ACTIVE, no},
         {"developer session", session_with(GH_ROLE_DEVELOPER, true), DEVELOPER " " SELF_ACTIVE, no},
@@ -364,7 +375,8 @@ policy_entries_name_permissions(void **state)
     assert_gh(gh_key_policy_check("/gatehouse/key/read\n/gatehouse/key/create"), GH_OK);
     /* What each key type holds. */
     assert_gh(gh_key_perms(GH_KEY_MAIN, NULL, &set), GH_OK);
-    assert_int_equal(set, perms(ACCOUNT_ALL));
+    assert_int_equal(set, perms(CREDENTIAL));
+    assert_gh(gh_key_policy_perms("/gatehouse/ownership/transfer", &set), GH_E_POLICY);
     assert_gh(gh_key_perms(GH_KEY_STANDARD, NULL, &set), GH_OK);
     assert_int_equal(set, perms("access_token.mint access_token.verify access_token.revoke"));
     assert_gh(gh_key_perms(GH_KEY_RESTRICTED, "/gatehouse/key/delete", &set), GH_OK);
