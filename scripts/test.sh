@@ -84,6 +84,10 @@ unit_tests() {
     return $rc
 }
 
+# The pinned npm packages first: the unit suites' TOTP interop test reads otplib from them.
+if ! sh tests/compat/install.sh 2>"$logs/npm.err"; then
+    echo "test: npm packages not installed (see $logs/npm.err); compat will fail"
+fi
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suite unit unit_tests build

@@ -1,10 +1,9 @@
 #!/bin/sh
 # tests/compat/run.sh -- Twilio-library compatibility suite for `gatehouse serve`.
 #
-# Installs the pinned npm packages (package.json + package-lock.json: twilio 6.3.1, and two
-# common-password lists for breach_lists.js) into
-# tests/compat/node_modules with `npm ci` when node_modules is missing or the lock file changed,
-# then runs flow.js, which starts a fresh server in a temporary data folder, drives it with the
+# Installs the pinned npm packages (package.json + package-lock.json: twilio 6.3.1, otplib, and
+# two common-password lists for breach_lists.js) with install.sh when they are missing or the
+# lock file changed, then runs flow.js, which starts a fresh server in a temporary data folder, drives it with the
 # official library through ../shared/twilio/redirect-client.js and prints TAP on stdout.
 # Then breach_lists.js imports real common-password lists into the breach index and reads
 # them back.  npm's output goes to stderr.  Exit status is non-zero when any case fails.
@@ -16,20 +15,9 @@ set -eu
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo 'Bail out! node and npm are required'
+if ! sh "$here/install.sh"; then
+    echo 'Bail out! the pinned npm packages could not be installed (tests/compat/install.sh)'
     exit 1
-fi
-
-# The stamp is a copy of the lock file that node_modules was installed from.
-stamp="$here/node_modules/.gatehouse-compat-lock"
-if [ ! -d "$here/node_modules" ] || ! cmp -s "$here/package-lock.json" "$stamp"; then
-    echo "compat: npm ci (installing pinned packages into tests/compat/node_modules)" >&2
-    if ! (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2; then
-        echo 'Bail out! npm ci failed'
-        exit 1
-    fi
-    cp "$here/package-lock.json" "$stamp"
 fi
 
 NODE_PATH="$here/node_modules${NODE_PATH:+:$NODE_PATH}"

@@ -16,9 +16,9 @@
  *
  * The tools run through popen: oathtool with a hex key on its command line (test secrets only),
  * node with a JSON file of cases in a scratch folder.  A half whose tool is missing is left out
- * of the run, with a note (oathtool: `scripts/deps.sh test`; otplib: tests/compat/run.sh
- * installs it, then runs this test through tests/compat/totp.js), unless
- * GATEHOUSE_TOTP_INTEROP_REQUIRE=1, as totp.js sets, makes a missing tool a failure.
+ * of the run, with a note (oathtool: `scripts/deps.sh test`; otplib: tests/compat/install.sh,
+ * which scripts/test.sh runs before the unit suites; tests/compat/totp.js runs this test too),
+ * unless GATEHOUSE_TOTP_INTEROP_REQUIRE=1, as totp.js sets, makes a missing tool a failure.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -339,7 +339,7 @@ round_trips_through_otplib(void **state)
 
     (void)state;
     if (!have_otplib()) {
-        fail_msg("node or otplib is missing (tests/compat/run.sh installs otplib)");
+        fail_msg("node or otplib is missing (tests/compat/install.sh installs otplib)");
     }
     repo_path("tests/compat/totp.js", script);
     test_dir_make(&dir);
@@ -405,7 +405,7 @@ main(void)
     if (required() || have_otplib()) {
         tests[n++] = (struct CMUnitTest)cmocka_unit_test(round_trips_through_otplib);
     } else {
-        printf("# otplib is not installed: its half is left out (tests/compat/run.sh runs it)\n");
+        printf("# otplib is not installed: left out (tests/compat/install.sh installs it)\n");
     }
     if (n == 0) {
         printf("1..0 # SKIP neither oathtool nor otplib is installed\n");
