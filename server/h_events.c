@@ -1,6 +1,6 @@
 /*
  * h_events.c -- GET /v1/Accounts/{Sid}/Events: an account's audit trail, newest first (the
- * events that name the account: its keys, tokens, members, settings and subaccounts), paged by
+ * events that name the account: its keys, tokens, members and settings), paged by
  * PageSize and PageToken.  Events carry no secret (the audit log never holds one).
  */
 #include <string.h>

@@ -30,7 +30,8 @@
     X(GH_E_EMAIL, 400, 20001, "Invalid Email")                                                     \
     X(GH_E_POLICY, 400, 20001,                                                                     \
       "Invalid Policy: expected {\"allow\": [...]} of 1 to 100 permissions; a /gatehouse/ entry "  \
-      "must name a Gatehouse permission other than /gatehouse/access_token/mint")                  \
+      "must name a Gatehouse account permission other than access_token/mint and "                 \
+      "ownership/transfer")                                                                        \
     X(GH_E_ACCOUNT_REQUIRED, 400, 20001,                                                           \
       "AccountSid is required: a session names the account it acts on")                            \
     X(GH_E_DENIED, 401, 20003, "Authenticate")                                                     \

@@ -646,7 +646,9 @@ GH_API void gh_audit_page_clear(struct gh_audit_page *page);
 /**
  * An account's audit events, newest first (audit.read; a parent's credentials and its owner's
  * and administrators' sessions read a subaccount's): the events that name the account (its
- * keys, tokens, members, settings, subaccounts).  page->token continues after the previous
+ * keys, tokens, members, settings; a subaccount's creation is its own).  A reader without
+ * member.read gets the events about members (member.*, user.*, ownership.*) without target and
+ * detail, and no event's remote address or user agent.  page->token continues after the previous
  * page's last event (GH_E_PAGE_TOKEN when it is not one); without a token, page->page must be 0.
  */
 GH_API GH_MUST_CHECK gh_err gh_audit_list(struct gh_ctx *ctx, const struct gh_principal *who,

@@ -188,7 +188,29 @@ struct list_call {
     const char *account_sid;
     struct gh_audit_query query;
     struct gh_audit_page *out;
+    bool sees_people; /* holds member.read: who the members are, and where requests came from */
 };
+
+/*
+ * For a reader without member.read (developers, billing managers, support, keys listing only
+ * audit.read): the trail says what happened to the account, not who its people are, so events
+ * about members (member.*, user.*, ownership.*) lose their target and detail, and every event
+ * its remote address and user agent.
+ */
+static void
+redact_people(struct gh_audit_event *ev)
+{
+    static const char *const about_people[] = {"member.", "user.", "ownership."};
+
+    memset(ev->remote_addr, 0, sizeof(ev->remote_addr));
+    memset(ev->user_agent, 0, sizeof(ev->user_agent));
+    for (size_t i = 0; i < GH_ARRAY_LEN(about_people); i++) {
+        if (strncmp(ev->action, about_people[i], strlen(about_people[i])) == 0) {
+            memset(ev->target, 0, sizeof(ev->target));
+            memset(ev->detail, 0, sizeof(ev->detail));
+        }
+    }
+}
 
 static gh_err
 list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
@@ -207,6 +229,9 @@ list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_ENSURE(out->items != NULL, GH_E_NOMEM);
     GH_TRY(GH_ST(tx)->audit_list(tx, &c->query, out->items, &n));
     out->n = n;
+    for (size_t i = 0; i < n && !c->sees_people; i++) {
+        redact_people(&out->items[i]);
+    }
     if (n == c->query.limit) {
         out->n = n - 1;
         snprintf(out->next_token, sizeof(out->next_token), "%lld",
@@ -219,13 +244,14 @@ gh_err
 gh_audit_list(struct gh_ctx *ctx, const struct gh_principal *who, const char *account_sid,
               const struct gh_page *page, struct gh_audit_page *out)
 {
-    struct list_call c = {who, account_sid, {NULL, 0, 0}, out};
+    struct list_call c = {who, account_sid, {NULL, 0, 0}, out, false};
     gh_err rc;
 
     GH_ENSURE(ctx != NULL && who != NULL && account_sid != NULL && page != NULL && out != NULL,
               GH_E_INVALID);
     memset(out, 0, sizeof(*out));
     GH_TRY(gh_principal_holds(who, GH_PERM_AUDIT_READ));
+    c.sees_people = gh_principal_holds(who, GH_PERM_MEMBER_READ) == GH_OK;
     /* Events are paged by token (the page number rides along in the URLs, as Twilio's do). */
     GH_ENSURE(page->size >= 1 && page->size <= GH_PAGE_SIZE_MAX, GH_E_PAGE);
     GH_ENSURE(page->page == 0 || page->token != NULL, GH_E_PAGE);

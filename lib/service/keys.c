@@ -75,6 +75,22 @@ within_reach_of(const struct gh_principal *who, enum gh_key_type type, const cha
     return (gh_principal_perms(who) & set) == set ? GH_OK : GH_E_ESCALATION;
 }
 
+/*
+ * The same for a key as it is stored: a stored policy that no longer parses (an entry refused
+ * since it was written) grants nothing at authentication, so it bars nobody from fixing or
+ * deleting the key.
+ */
+static gh_err
+stored_within_reach_of(const struct gh_principal *who, const struct gh_key *k)
+{
+    gh_perm_set set = 0;
+
+    if (gh_key_perms(k->type, k->permissions, &set) != GH_OK) {
+        return GH_OK;
+    }
+    return (gh_principal_perms(who) & set) == set ? GH_OK : GH_E_ESCALATION;
+}
+
 static gh_err
 check_spec(const struct gh_principal *who, const struct gh_key_scope *scope,
            const struct gh_key_spec *spec)
@@ -265,7 +281,7 @@ update_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
 
     gh_key_clear(c->out);
     GH_TRY(scoped_key(tx, c->who, c->scope, c->sid, c->out));
-    GH_TRY(within_reach_of(c->who, c->out->type, c->out->permissions)); /* as it is now */
+    GH_TRY(stored_within_reach_of(c->who, c->out)); /* as it is now */
     GH_TRY(apply_change(c->who, c->out, c->change));
     c->out->updated_ms = gh_ctx_now_ms(ctx);
     GH_TRY(GH_ST(tx)->key_update(tx, c->out));
@@ -307,7 +323,7 @@ delete_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     memset(&k, 0, sizeof(k));
     rc = scoped_key(tx, c->who, c->scope, c->sid, &k);
     if (rc == GH_OK) {
-        rc = within_reach_of(c->who, k.type, k.permissions); /* no deleting a stronger key */
+        rc = stored_within_reach_of(c->who, &k); /* no deleting a stronger key */
     }
     if (rc == GH_OK) {
         rc = GH_ST(tx)->key_delete(tx, k.sid);

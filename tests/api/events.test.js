@@ -113,6 +113,24 @@ module.exports = (t) => {
         error(await c.get(events(sub.sid), { auth: support }), 404, 20404, 'support has no role on the subaccount');
         const admin = await newUser(c, 'administrator', M);
         ok(await c.get(events(sub.sid), { auth: admin }), 200, "the parent's administrator on the subaccount");
+        /* Without member.read the trail says what happened, not who the people are. */
+        const full = ok(await c.get(`${events(M)}?PageSize=1000`, { auth: admin })).events;
+        const blind = ok(await c.get(`${events(M)}?PageSize=1000`, { auth: support })).events;
+        assert.deepStrictEqual(blind.map((e) => e.seq), full.map((e) => e.seq), 'the same events');
+        const people = /^(member|user|ownership)\./;
+        const created = full.filter((e) => e.action === 'user.create');
+        assert.ok(created.length >= 2 && created.every((e) => e.target_sid && e.detail), 'the administrator sees who');
+        assert.ok(full.some((e) => e.remote_addr === '127.0.0.1'), 'and from where');
+        for (const e of blind) {
+            assert.strictEqual(e.remote_addr, null, 'no address for support');
+            assert.strictEqual(e.user_agent, null, 'no user agent for support');
+            if (people.test(e.action)) {
+                assert.deepStrictEqual([e.target_sid, e.detail], [null, ''], `${e.action} without its people`);
+            }
+        }
+        assert.ok(blind.some((e) => e.action === 'key.create' && e.target_sid), 'other events keep their target');
+        const readerEvents = ok(await c.get(`${events(M)}?PageSize=1000`, { auth: reader })).events;
+        assert.ok(readerEvents.every((e) => e.remote_addr === null), 'a key listing only audit.read is as blind');
         error(await c.get(events(`AC${'0'.repeat(32)}`), { auth: admin }), 404, 20404, 'an unknown account');
     });
 };

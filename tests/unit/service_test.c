@@ -1425,6 +1425,47 @@ key_delete_revokes_at_once(void **state)
 }
 
 /*
+ * Nobody changes or deletes a key holding a permission they lack; a key whose stored Policy no
+ * longer parses (an entry refused since it was written) grants nothing, so it bars nobody.
+ */
+static void
+key_change_and_delete_need_the_keys_permissions(void **state)
+{
+    struct fixture *f = *state;
+    struct gh_key strong, odd, out;
+    struct gh_principal deleter, odd_as;
+    char secret[GH_SECRET_SIZE];
+    char odd_secret[GH_SECRET_SIZE];
+    struct gh_key_change rename = {"renamed", NULL};
+    struct gh_tx *tx = NULL;
+
+    new_key(f, &f->main, &own_api, GH_KEY_RESTRICTED, "/gatehouse/key/delete", &out, secret,
+            &deleter);
+    gh_key_clear(&out);
+    new_key(f, &f->main, &own_api, GH_KEY_RESTRICTED, "/gatehouse/auth_token/rotate", &strong,
+            secret, NULL);
+    assert_gh(gh_key_delete(f->ctx, &origin, &deleter, &own_api, strong.sid), GH_E_ESCALATION);
+    assert_gh(gh_key_update(f->ctx, &origin, &f->main, &own_api, strong.sid, &rename, &out), GH_OK);
+    gh_key_clear(&out);
+    /* A policy the check refuses today, written behind the service's back. */
+    new_key(f, &f->main, &own_api, GH_KEY_RESTRICTED, "/gatehouse/key/read", &odd, odd_secret,
+            NULL);
+    gh__free(odd.permissions);
+    odd.permissions = gh__strdup("/gatehouse/ownership/transfer\n/gatehouse/key/read");
+    assert_non_null(odd.permissions);
+    assert_gh(f->ctx->store->ops->begin(f->ctx->store, GH_TX_WRITE, &tx), GH_OK);
+    assert_gh(GH_ST(tx)->key_update(tx, &odd), GH_OK);
+    assert_gh(GH_ST(tx)->commit(tx), GH_OK);
+    auth_ok(f, odd.sid, odd_secret, &odd_as);
+    assert_int_equal(gh_principal_perms(&odd_as), 0);
+    assert_gh(gh_key_update(f->ctx, &origin, &f->main, &own_api, odd.sid, &rename, &out), GH_OK);
+    gh_key_clear(&out);
+    assert_gh(gh_key_delete(f->ctx, &origin, &deleter, &own_api, odd.sid), GH_OK);
+    gh_key_clear(&strong);
+    gh_key_clear(&odd);
+}
+
+/*
  * v1 resources (GH_REACH_OWN) act on the credential's own account only; the 2010 resources
  * (GH_REACH_PARENT) also let a parent's auth token or main key act on its subaccounts.
  */
@@ -2139,6 +2180,7 @@ main(void)
         T(key_routes_refuse_standard_and_restricted_keys),
         T(key_create_validates_the_spec),
         T(key_delete_revokes_at_once),
+        T(key_change_and_delete_need_the_keys_permissions),
         T(key_scope_v1_own_versus_2010_parent),
         T(key_families_do_not_mix),
         T(key_list_pages_by_token),
