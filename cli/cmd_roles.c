@@ -32,8 +32,8 @@ credential_holders(struct holder out[4])
     out[1] = (struct holder){"main_key", "main key", main_set};
     out[2] = (struct holder){"standard_key", "standard / signing key", standard};
     /* restricted keys: their Policy, within the account permissions, never mint */
-    out[3] = (struct holder){"restricted_key", "restricted key (Policy)",
-                             GH_PERMS_CREDENTIAL & ~GH_PERM_BIT(GH_PERM_TOKEN_MINT)};
+    out[3] =
+        (struct holder){"restricted_key", "restricted key (Policy)", GH_PERMS_POLICY_GRANTABLE};
     return 4;
 }
 
@@ -76,7 +76,7 @@ print_text(void)
             const char *mark = (creds[i].set & GH_PERM_BIT(p)) == 0 ? "-"
                                : i == 3                             ? "policy"
                                                                     : "yes";
-            printf(" %-*s", i == 0 ? 10 : i == 1 ? 8 : 8, mark);
+            printf(" %-*s", i == 0 ? 10 : 8, mark);
         }
         printf("\n");
     }

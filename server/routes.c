@@ -171,8 +171,11 @@ authenticate(struct gh_request *req)
 static bool
 account_in_path(const struct route *r)
 {
-    return strncmp(r->pattern, "/2010-04-01/Accounts/{}", 23) == 0 ||
-           strncmp(r->pattern, "/v1/Accounts/{}", 15) == 0;
+    static const char v2010[] = "/2010-04-01/Accounts/{}";
+    static const char v1[] = "/v1/Accounts/{}";
+
+    return strncmp(r->pattern, v2010, sizeof(v2010) - 1) == 0 ||
+           strncmp(r->pattern, v1, sizeof(v1) - 1) == 0;
 }
 
 /*

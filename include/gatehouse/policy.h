@@ -88,13 +88,15 @@ typedef uint32_t gh_perm_set;
 #define GH_ROLE_COUNT          5
 
 /* Every account permission (what an auth token or a main key holds). */
-#define GH_PERMS_ACCOUNT_ALL gh_perms_of_scope(GH_SCOPE_ACCOUNT)
+#define GH_PERMS_ACCOUNT_ALL      gh_perms_of_scope(GH_SCOPE_ACCOUNT)
 /*
  * What an account's own credentials (auth tokens, main keys) hold: every account permission but
  * ownership.transfer, which only the owner's own session holds (a credential outlives an owner:
  * a former owner who saw the auth token must not take the ownership back with it).
  */
-#define GH_PERMS_CREDENTIAL  (GH_PERMS_ACCOUNT_ALL & ~GH_PERM_BIT(GH_PERM_OWNERSHIP_TRANSFER))
+#define GH_PERMS_CREDENTIAL       (GH_PERMS_ACCOUNT_ALL & ~GH_PERM_BIT(GH_PERM_OWNERSHIP_TRANSFER))
+/* What a restricted key's Policy can grant: a credential's permissions but access_token.mint. */
+#define GH_PERMS_POLICY_GRANTABLE (GH_PERMS_CREDENTIAL & ~GH_PERM_BIT(GH_PERM_TOKEN_MINT))
 /* What a role holds on a suspended or closed subaccount it reaches through the parent. */
 #define GH_PERMS_INACTIVE_ACCOUNT                                                                  \
     (GH_PERM_BIT(GH_PERM_ACCOUNT_READ) | GH_PERM_BIT(GH_PERM_ACCOUNT_UPDATE))
@@ -119,6 +121,8 @@ GH_API GH_MUST_CHECK gh_err gh_perm_parse(const char *text, enum gh_perm *out);
 GH_API void gh_perm_policy_entry(enum gh_perm perm, char out[GH_PERM_POLICY_SIZE]);
 /** Every permission of the scope. */
 GH_API gh_perm_set gh_perms_of_scope(enum gh_perm_scope scope);
+/** Whether a role on a main account carries into its subaccounts (owner, administrator). */
+GH_API bool gh_role_spans_subaccounts(enum gh_role role);
 /** What a role holds on an account where the user has it (0 outside the enum). */
 GH_API gh_perm_set gh_role_perms(enum gh_role role);
 /**
@@ -140,6 +144,8 @@ GH_API const char *gh_perm_name(enum gh_perm perm);
 
 /** Every permission who holds on the account it acts on (0 for none). */
 GH_API gh_perm_set gh_principal_perms(const struct gh_principal *who);
+/** Whether who holds every permission of set. */
+GH_API bool gh_principal_holds_all(const struct gh_principal *who, gh_perm_set set);
 
 /** A user's role on an account by name ("owner", "administrator", "developer",
  * "billing_manager", "support"); NULL outside the enum. */

@@ -106,6 +106,12 @@ gh_role_perms(enum gh_role role)
     }
 }
 
+bool
+gh_role_spans_subaccounts(enum gh_role role)
+{
+    return role == GH_ROLE_OWNER || role == GH_ROLE_ADMINISTRATOR;
+}
+
 const char *const gh__role_names[GH_ROLE_COUNT] = {"owner", "administrator", "developer",
                                                    "billing_manager", "support"};
 
@@ -166,7 +172,7 @@ gh_principal_perms(const struct gh_principal *who)
         return GH_PERMS_CREDENTIAL;
     case GH_PRINCIPAL_KEY:
         if (who->key_type == GH_KEY_RESTRICTED) {
-            return who->policy & GH_PERMS_CREDENTIAL & ~GH_PERM_BIT(GH_PERM_TOKEN_MINT);
+            return who->policy & GH_PERMS_POLICY_GRANTABLE;
         }
         return gh_key_perms(who->key_type, NULL, &set) == GH_OK ? set : 0;
     case GH_PRINCIPAL_SESSION:
@@ -181,6 +187,12 @@ gh_principal_perms(const struct gh_principal *who)
     default:
         return 0;
     }
+}
+
+bool
+gh_principal_holds_all(const struct gh_principal *who, gh_perm_set set)
+{
+    return (gh_principal_perms(who) & set) == set;
 }
 
 /* Why a session does not hold perm: it is limited to one step, or its role lacks it. */
@@ -261,9 +273,7 @@ gh_key_policy_perms(const char *permissions, gh_perm_set *out)
 
         if (len >= prefix && memcmp(p, POLICY_PREFIX, prefix) == 0) {
             GH_TRY(policy_entry_perm(p, len, &perm));
-            GH_ENSURE(perm_scopes[perm] == GH_SCOPE_ACCOUNT && perm != GH_PERM_TOKEN_MINT &&
-                          perm != GH_PERM_OWNERSHIP_TRANSFER,
-                      GH_E_POLICY);
+            GH_ENSURE((GH_PERMS_POLICY_GRANTABLE & GH_PERM_BIT(perm)) != 0, GH_E_POLICY);
             *out |= GH_PERM_BIT(perm);
         }
         if (nl == NULL) {

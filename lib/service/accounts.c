@@ -217,9 +217,8 @@ list_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     GH_TRY(gh__reach_account(tx, c->who, c->who->account_sid, GH_REACH_OWN, &self));
     q->scope_sid = self.sid;
     /* A session sees the subaccounts only through a role it holds there too. */
-    q->with_children = self.parent_sid[0] == '\0' &&
-                       (c->who->kind != GH_PRINCIPAL_SESSION || c->who->role == GH_ROLE_OWNER ||
-                        c->who->role == GH_ROLE_ADMINISTRATOR);
+    q->with_children = self.parent_sid[0] == '\0' && (c->who->kind != GH_PRINCIPAL_SESSION ||
+                                                      gh_role_spans_subaccounts(c->who->role));
     out->cap = q->cursor.limit;
     out->items = gh__calloc(out->cap, sizeof(*out->items));
     out->auth_tokens = gh__calloc(out->cap, sizeof(*out->auth_tokens));

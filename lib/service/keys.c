@@ -72,7 +72,7 @@ within_reach_of(const struct gh_principal *who, enum gh_key_type type, const cha
     gh_perm_set set = 0;
 
     GH_TRY(gh_key_perms(type, permissions, &set));
-    return (gh_principal_perms(who) & set) == set ? GH_OK : GH_E_ESCALATION;
+    return gh_principal_holds_all(who, set) ? GH_OK : GH_E_ESCALATION;
 }
 
 /*
@@ -88,7 +88,7 @@ stored_within_reach_of(const struct gh_principal *who, const struct gh_key *k)
     if (gh_key_perms(k->type, k->permissions, &set) != GH_OK) {
         return GH_OK;
     }
-    return (gh_principal_perms(who) & set) == set ? GH_OK : GH_E_ESCALATION;
+    return gh_principal_holds_all(who, set) ? GH_OK : GH_E_ESCALATION;
 }
 
 static gh_err

@@ -47,8 +47,7 @@ act_in_tx(struct gh_ctx *ctx, struct gh_tx *tx, void *arg)
     if (acct.parent_sid[0] != '\0') {
         rc = GH_ST(tx)->membership_get(tx, who->user_sid, acct.parent_sid, &inherited);
         GH_ENSURE(rc == GH_OK || rc == GH_E_NOT_FOUND, rc);
-        has_inherited =
-            rc == GH_OK && (inherited == GH_ROLE_OWNER || inherited == GH_ROLE_ADMINISTRATOR);
+        has_inherited = rc == GH_OK && gh_role_spans_subaccounts(inherited);
     }
     GH_ENSURE(has_own || has_inherited, GH_E_NOT_FOUND);
     via_parent = has_inherited && (!has_own || stronger(own, inherited) == inherited);
@@ -109,9 +108,7 @@ member_account(struct gh_tx *tx, const struct member_call *c, struct gh_account 
 gh_err
 gh__may_grant(const struct gh_principal *who, enum gh_role role)
 {
-    gh_perm_set need = gh_role_perms(role);
-
-    return (gh_principal_perms(who) & need) == need ? GH_OK : GH_E_ESCALATION;
+    return gh_principal_holds_all(who, gh_role_perms(role)) ? GH_OK : GH_E_ESCALATION;
 }
 
 /* "by US..." for a session's changes (its SID is the audit actor), else "". */

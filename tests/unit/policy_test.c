@@ -249,6 +249,12 @@ roles_follow_the_capability_matrix(void **state)
     assert_int_equal(gh_role_perms(GH_ROLE_BILLING_MANAGER), perms("account.read audit.read"));
     assert_int_equal(gh_role_perms(GH_ROLE_SUPPORT), perms("account.read audit.read"));
     assert_int_equal(gh_role_perms((enum gh_role)99), 0);
+    /* Only the owner and administrators of a main account act in its subaccounts. */
+    assert_true(gh_role_spans_subaccounts(GH_ROLE_OWNER));
+    assert_true(gh_role_spans_subaccounts(GH_ROLE_ADMINISTRATOR));
+    assert_false(gh_role_spans_subaccounts(GH_ROLE_DEVELOPER));
+    assert_false(gh_role_spans_subaccounts(GH_ROLE_BILLING_MANAGER));
+    assert_false(gh_role_spans_subaccounts(GH_ROLE_SUPPORT));
     /* Every role is within the owner's; the owner's is every account permission. */
     for (int r = 0; r < GH_ROLE_COUNT; r++) {
         gh_perm_set set = gh_role_perms((enum gh_role)r);
